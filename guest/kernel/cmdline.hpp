@@ -1,0 +1,26 @@
+// The kernel command line (BootInfo.cmdline), as far as this kernel reads it:
+//
+//   init=NAME             the user program to run (default: hello)
+//   lstar.crash=triple    test hook: empty IDT + ud2 in ring 0 -> triple fault
+//   lstar.crash=kspin     test hook: an endless loop in ring 0
+//   lstar.crash=kpanic    test hook: ud2 in ring 0 -> the kernel panic path
+//   -- ARG...             everything after a "--" token is argv[1..] of the program
+//
+// Tokens are separated by spaces; other tokens are ignored.
+#pragma once
+
+namespace lstar::kernel {
+
+inline constexpr unsigned kMaxArgs = 32;  // argv[0] included
+
+struct Cmdline {
+    const char* init;                 // program name (argv[0])
+    const char* crash;                // lstar.crash= value, or nullptr
+    unsigned argc;
+    const char* argv[kMaxArgs + 1];   // NULL-terminated
+};
+
+// Parse src (NUL-terminated within kCmdlineMax) into out. The strings point into a static copy.
+void parse_cmdline(const char* src, Cmdline& out);
+
+}  // namespace lstar::kernel

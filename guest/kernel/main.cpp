@@ -1,0 +1,115 @@
+// start_kernel: from the boot protocol's entry state to the first user instruction
+// (compare Linux's init/main.c: start_kernel, kernel_init, run_init_process).
+//
+// Every ring-0 instruction costs about 1 us on this host, so this path is short on purpose: a
+// 32-gate IDT, a bump allocator, a handful of page-table entries, one ELF, one stack page. No
+// zeroing (the monitor's RAM is zero), no banner, no loops over memory.
+#include "binfmt.hpp"
+#include "cmdline.hpp"
+#include "events.hpp"
+#include "idt.hpp"
+#include "mm.hpp"
+#include "printk.hpp"
+#include "processor.hpp"
+#include "x86/msr.hpp"
+#include "x86/selectors.hpp"
+
+namespace lstar::kernel {
+
+const boot::BootInfo* boot_info;
+
+namespace {
+
+// Linux's syscall_init(): only needed when the monitor has not programmed the MSRs already.
+void syscall_init() {
+    wrmsr(x86::kMsrStar, x86::kStar);
+    wrmsr(x86::kMsrLstar, reinterpret_cast<uint64_t>(entry_SYSCALL_64));
+    wrmsr(x86::kMsrSyscallMask, x86::kSyscallMask);
+    wrmsr(x86::kMsrKernelGsBase, reinterpret_cast<uint64_t>(&::percpu_area));
+    wrmsr(x86::kMsrEfer, rdmsr(x86::kMsrEfer) | x86::kEferSce);
+}
+
+// lstar.crash=...: ways for the monitor's tests to make the kernel fail on purpose.
+void crash_test(const char* how) {
+    auto is = [how](const char* s) {
+        const char* a = how;
+        while (*a && *a == *s) a++, s++;
+        return *a == *s;
+    };
+    if (is("triple")) {
+        // No IDT: #UD cannot be delivered -> #GP cannot either -> #DF cannot -> triple fault.
+        idt_invalidate();
+        asm volatile("ud2");
+    } else if (is("kspin")) {
+        asm volatile("1: jmp 1b");  // ring 0 never comes back; the monitor must time out
+    } else if (is("kpanic")) {
+        asm volatile("ud2");  // #UD in ring 0 -> do_exception -> Kernel panic -> cli; hlt
+    }
+    pr_err("lstar.crash=%s: unknown (triple, kspin, kpanic); ignored", how);
+}
+
+[[noreturn]] void no_such_program(const char* name) {
+    pr_err("init=%s: no such program; available:", name);
+    for (unsigned i = 0; i < user_programs_count; i++) pr_err("  %s", user_programs[i].name);
+    do_exit(127);  // as a shell's "command not found"
+}
+
+void set_comm(const char* name) {
+    unsigned i = 0;
+    for (; name[i] && i < kTaskCommLen - 1; i++) current.comm[i] = name[i];
+    current.comm[i] = '\0';
+    current.pid = 1;
+}
+
+void report_user_enter(const UserStart& start) {
+    auto* e = event_prepare<abi::UserEnterEvent>(abi::EventType::UserEnter);
+    e->rip = start.entry;
+    e->rsp = start.sp;
+    e->rflags = 0x202;  // what enter_user_mode loads: IF | the fixed bit
+    e->cr3 = read_cr3();
+    e->cs = x86::kUserCs;
+    e->ss = x86::kUserDs;
+    for (unsigned i = 0; i < abi::kNameMax - 1 && current.comm[i]; i++) e->name[i] = current.comm[i];
+    event_send();
+}
+
+}  // namespace
+
+}  // namespace lstar::kernel
+
+extern "C" void start_kernel(uint64_t bootinfo_phys, uint64_t magic) {
+    using namespace lstar;
+    using namespace lstar::kernel;
+
+    if (magic != boot::kBootMagic) {
+        pr_emerg("Kernel panic: entered without lstar's boot magic (rsi=%lx)", magic);
+        halt_forever();
+    }
+    boot_info = phys_to_virt<const boot::BootInfo>(bootinfo_phys);
+    if (boot_info->magic != boot::kBootInfoMagic || boot_info->version != boot::kBootInfoVersion) {
+        pr_emerg("Kernel panic: bad BootInfo at %lx (magic %x version %u)", bootinfo_phys, boot_info->magic,
+                 boot_info->version);
+        halt_forever();
+    }
+    guest_events = boot_info->flags & boot::kFlagGuestEvents;
+
+    idt_setup_traps();
+    if (!(boot_info->flags & boot::kFlagMsrsByMonitor)) syscall_init();
+    memblock_init(boot_info->free_phys_start, boot_info->free_phys_end);
+
+    Cmdline cmd;
+    parse_cmdline(boot_info->cmdline, cmd);
+    if (cmd.crash) crash_test(cmd.crash);
+
+    // run_init_process
+    const UserProgram* prog = find_user_program(cmd.init);
+    if (!prog) no_such_program(cmd.init);
+    set_comm(cmd.init);
+    UserStart start;
+    if (long e = load_elf_binary(*prog, cmd.argv, cmd.argc, start)) {
+        pr_err("Failed to execute %s (error %ld)", cmd.init, e);
+        do_exit(126);  // as a shell's "cannot execute"
+    }
+    if (guest_events) report_user_enter(start);
+    enter_user_mode(start.entry, start.sp);
+}

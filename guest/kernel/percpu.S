@@ -1,0 +1,71 @@
+/* The kernel's stacks and the two per-CPU structures the monitor points the CPU at before the
+ * first instruction (compare Linux's cpu_tss_rw and the per-CPU area GS points to):
+ *
+ *   cpu_tss      the 64-bit TSS that TR selects: RSP0 for entries from ring 3, IST1-3 for
+ *                #DF, NMI and #MC.
+ *   percpu_area  what KERNEL_GS_BASE holds while user code runs; after swapgs, %gs:0 is the
+ *                user-RSP scratch slot, %gs:8 the syscall stack top, %gs:16 the area's address.
+ *
+ * Both are written here, in assembly, because their initializers are addresses: in C++ they would
+ * be (reinterpret_cast) dynamic initializers, and this kernel has no one to run constructors. */
+#include "pt_regs.h"
+
+#define STACK_SIZE	16384
+#define IST_STACK_SIZE	4096
+
+	.section .bss..page_aligned, "aw", @nobits
+	.balign 4096
+	.globl boot_stack_top
+boot_stack:			/* start_kernel runs here, until the first iretq to ring 3 */
+	.skip	STACK_SIZE
+boot_stack_top:
+	.globl task_stack, task_stack_top
+task_stack:			/* the task's kernel stack: TSS.RSP0 and the syscall stack */
+	.skip	STACK_SIZE
+task_stack_top:
+	.globl df_stack_top, nmi_stack_top, mc_stack_top
+df_stack:
+	.skip	IST_STACK_SIZE
+df_stack_top:
+nmi_stack:
+	.skip	IST_STACK_SIZE
+nmi_stack_top:
+mc_stack:
+	.skip	IST_STACK_SIZE
+mc_stack_top:
+
+	.section .data, "aw"
+	.balign 128			/* the TSS must not straddle a page */
+	.globl cpu_tss
+	.type cpu_tss, @object
+cpu_tss:			/* lstar::x86::Tss64 */
+	.long	0			/* reserved */
+	.quad	task_stack_top		/* rsp[0]: the stack for entries from ring 3 */
+	.quad	0, 0			/* rsp[1], rsp[2]: unused (no rings 1 and 2) */
+	.quad	0			/* reserved */
+	.quad	df_stack_top		/* ist[0] = IST1: #DF, which may come from a broken stack */
+	.quad	nmi_stack_top		/* ist[1] = IST2: NMI */
+	.quad	mc_stack_top		/* ist[2] = IST3: #MC */
+	.quad	0, 0, 0, 0		/* ist[3..6] */
+	.quad	0			/* reserved */
+	.word	0			/* reserved */
+	.word	0x68			/* iomap_base = sizeof(Tss64): no I/O permission bitmap */
+	.size cpu_tss, . - cpu_tss
+	.if (. - cpu_tss) != 0x68
+	.error "cpu_tss must be sizeof(lstar::x86::Tss64)"
+	.endif
+
+	.balign 64
+	.globl percpu_area
+	.type percpu_area, @object
+percpu_area:			/* lstar::percpu_area */
+	.quad	0			/* PERCPU_USER_RSP: scratch for the user RSP during syscall entry */
+	.quad	task_stack_top		/* PERCPU_TOP_OF_STACK: cpu_current_top_of_stack */
+	.quad	percpu_area		/* PERCPU_SELF: lets code read the GS base without rdmsr */
+	.skip	PERCPU_SIZE - 24
+	.size percpu_area, . - percpu_area
+	.if (. - percpu_area) != PERCPU_SIZE
+	.error "percpu_area must be PERCPU_SIZE bytes"
+	.endif
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,44 @@
+// memcpy, memset, memmove, memcmp, strlen: gcc may emit calls to the first four even in a
+// freestanding kernel. The copies are single `rep movsb`/`rep stosb` instructions: on this host
+// every ring-0 instruction is emulated, and one string instruction beats a loop of many.
+#include "kernel.hpp"
+
+extern "C" {
+
+void* memcpy(void* dst, const void* src, size_t n) {
+    void* ret = dst;
+    asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    return ret;
+}
+
+void* memset(void* dst, int c, size_t n) {
+    void* ret = dst;
+    asm volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+    return ret;
+}
+
+void* memmove(void* dst, const void* src, size_t n) {
+    auto d = reinterpret_cast<uintptr_t>(dst), s = reinterpret_cast<uintptr_t>(src);
+    if (d - s >= n) return memcpy(dst, src, n);  // no forward overlap: copy upwards
+    // Overlap with dst above src: copy downwards (std sets DF; cld restores the ABI's DF = 0).
+    const char* sp = static_cast<const char*>(src) + n - 1;
+    char* dp = static_cast<char*>(dst) + n - 1;
+    asm volatile("std; rep movsb; cld" : "+D"(dp), "+S"(sp), "+c"(n) : : "memory");
+    return dst;
+}
+
+int memcmp(const void* a, const void* b, size_t n) {
+    auto* x = static_cast<const unsigned char*>(a);
+    auto* y = static_cast<const unsigned char*>(b);
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i]) return x[i] - y[i];
+    return 0;
+}
+
+size_t strlen(const char* s) {
+    size_t n = 0;
+    while (s[n]) n++;
+    return n;
+}
+
+}  // extern "C"

@@ -1,0 +1,21 @@
+// Linux x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl) that lstar's kernel
+// implements or names, and the errno values it returns (negated, as the kernel ABI does).
+#pragma once
+
+namespace lstar::nr {
+inline constexpr long kRead = 0;
+inline constexpr long kWrite = 1;
+inline constexpr long kGetpid = 39;
+inline constexpr long kExit = 60;
+inline constexpr long kExitGroup = 231;
+inline constexpr long kMax = 335;  // sys_call_table has kMax + 1 slots, as __NR_syscall_max + 1
+}  // namespace lstar::nr
+
+namespace lstar::err {
+inline constexpr long kEPERM = 1, kENOENT = 2, kEBADF = 9, kENOMEM = 12, kEFAULT = 14, kEINVAL = 22,
+                      kENOSYS = 38;
+}  // namespace lstar::err
+
+namespace lstar::sig {
+inline constexpr unsigned kSIGILL = 4, kSIGTRAP = 5, kSIGBUS = 7, kSIGFPE = 8, kSIGSEGV = 11;
+}  // namespace lstar::sig

@@ -1,0 +1,129 @@
+#include "lstar_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace lstar::test {
+
+std::string build_dir() { return LSTAR_BUILD_ROOT; }
+
+bool kvm_usable() {
+    int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return false;
+    ::close(fd);
+    return true;
+}
+
+static std::string temp_log_path() {
+    char tmpl[] = "/tmp/lstar-test-XXXXXX";
+    int fd = ::mkstemp(tmpl);
+    if (fd < 0) throw std::runtime_error("mkstemp failed");
+    ::close(fd);
+    return tmpl;
+}
+
+Result run_lstar(std::vector<std::string> args, bool with_log, int send_signal, int signal_after_ms) {
+    std::string log_path;
+    if (with_log) {
+        log_path = temp_log_path();
+        // Global options go before the subcommand; --exit-log belongs to `run`.
+        auto it = std::find(args.begin(), args.end(), "run");
+        if (it != args.end()) args.insert(it + 1, {"--exit-log", log_path});
+    }
+    std::vector<std::string> full = {std::string(LSTAR_BUILD_ROOT) + "/vmm/cli/lstar"};
+    full.insert(full.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : full) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    int out[2], err[2];
+    if (::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    pid_t pid;
+    if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0)
+        throw std::runtime_error("cannot start " + full[0]);
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(out[1]);
+    ::close(err[1]);
+
+    Result r;
+    auto start = std::chrono::steady_clock::now();
+    bool signalled = send_signal == 0;
+    pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+    int open_fds = 2;
+    while (open_fds > 0) {
+        int timeout = -1;
+        if (!signalled) {
+            auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+            timeout = std::max<int>(0, signal_after_ms - int(elapsed));
+        }
+        int n = ::poll(fds, 2, timeout);
+        if (n == 0 && !signalled) {
+            ::kill(pid, send_signal);
+            signalled = true;
+            continue;
+        }
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+            char buf[4096];
+            ssize_t k = ::read(fds[i].fd, buf, sizeof buf);
+            if (k <= 0) {
+                ::close(fds[i].fd);
+                fds[i].fd = -1;
+                --open_fds;
+            } else {
+                (i == 0 ? r.out : r.err).append(buf, size_t(k));
+            }
+        }
+    }
+    int ws = 0;
+    ::waitpid(pid, &ws, 0);
+    r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+
+    if (with_log) {
+        std::ifstream f(log_path);
+        std::string line;
+        int n = 0;
+        while (std::getline(f, line)) {
+            ++n;
+            try {
+                r.log.push_back(nlohmann::json::parse(line));
+            } catch (const std::exception& e) {
+                r.log_error = "line " + std::to_string(n) + " is not JSON: " + e.what();
+                break;
+            }
+        }
+        ::unlink(log_path.c_str());
+    }
+    return r;
+}
+
+std::vector<nlohmann::json> records(const Result& r, const std::string& type) {
+    std::vector<nlohmann::json> v;
+    for (auto& j : r.log)
+        if (j.value("type", "") == type) v.push_back(j);
+    return v;
+}
+
+std::vector<nlohmann::json> events(const Result& r, const std::string& event) {
+    std::vector<nlohmann::json> v;
+    for (auto& j : r.log)
+        if (j.value("type", "") == "event" && j.value("event", "") == event) v.push_back(j);
+    return v;
+}
+
+}  // namespace lstar::test

@@ -1,0 +1,32 @@
+// Run the lstar binary as a child process and collect what it did: stdout, stderr, exit status,
+// and the exit log parsed line by line (every line must be valid JSON).
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace lstar::test {
+
+struct Result {
+    int status = -1;  // exit status, or 128 + signal
+    std::string out, err;
+    std::vector<nlohmann::json> log;  // the exit log's records, in order
+    std::string log_error;            // why the log did not parse, "" when it did
+};
+
+// Runs `lstar ARGS...`, with an exit log in a temporary file unless with_log is false.
+// If send_signal is non-zero it is sent to lstar after signal_after_ms.
+Result run_lstar(std::vector<std::string> args, bool with_log = true, int send_signal = 0, int signal_after_ms = 0);
+
+// Records of one type ("exit", "event", "setup", "end", "fault"), and events of one kind.
+std::vector<nlohmann::json> records(const Result& r, const std::string& type);
+std::vector<nlohmann::json> events(const Result& r, const std::string& event);
+
+// Where the user programs and the kernel were built (for disassembly checks).
+std::string build_dir();
+
+// True when /dev/kvm can be used. With CI=true, a missing KVM is a failure, not a skip.
+bool kvm_usable();
+
+}  // namespace lstar::test

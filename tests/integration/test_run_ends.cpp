@@ -1,0 +1,89 @@
+// Runs that end badly end with a clear report, the documented status and a complete exit log.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include "lstar_process.hpp"
+
+using namespace lstar::test;
+
+static void check_complete_log(const Result& r, const char* reason) {
+    CHECK(r.log_error == "");
+    REQUIRE(!r.log.empty());
+    CHECK(r.log.front()["type"] == "setup");
+    CHECK(r.log.back()["type"] == "end");
+    CHECK(r.log.back()["reason"] == reason);
+}
+
+TEST_CASE("a triple-faulting guest: status 112, a report with the instruction at RIP, a complete log") {
+    auto r = run_lstar({"run", "--append", "lstar.crash=triple"});
+    CHECK(r.status == 112);
+    CHECK(r.err.find("triple_fault") != std::string::npos);
+    CHECK(r.err.find("RIP") != std::string::npos);
+    check_complete_log(r, "triple_fault");
+    CHECK(records(r, "fault").size() == 1);
+}
+
+TEST_CASE("a user program that spins forever: --timeout ends it with status 124") {
+    auto r = run_lstar({"run", "--init", "spin", "--timeout", "1"});
+    CHECK(r.status == 124);
+    CHECK(r.err.find("timeout") != std::string::npos);
+    check_complete_log(r, "timeout");
+    CHECK(records(r, "fault")[0]["cpl"] == 3);
+}
+
+TEST_CASE("a kernel that spins forever in ring 0: --timeout ends it with status 124") {
+    auto r = run_lstar({"run", "--append", "lstar.crash=kspin", "--timeout", "1"});
+    CHECK(r.status == 124);
+    check_complete_log(r, "timeout");
+    CHECK(records(r, "fault")[0]["cpl"] == 0);
+}
+
+TEST_CASE("SIGINT stops the guest, and the exit log is still complete") {
+    auto r = run_lstar({"run", "--init", "spin"}, true, SIGINT, 500);
+    CHECK(r.status == 130);
+    check_complete_log(r, "interrupted");
+}
+
+TEST_CASE("a kernel panic (ring-0 exception) halts: status 114 and the exception is reported") {
+    auto r = run_lstar({"run", "--append", "lstar.crash=kpanic"});
+    CHECK(r.status == 114);
+    auto ex = events(r, "exception");
+    REQUIRE(ex.size() == 1);
+    CHECK(ex[0]["from_cpl"] == 0);
+    CHECK(ex[0]["action"] == "panic");
+    check_complete_log(r, "halted");
+}
+
+TEST_CASE("a file that is not an ELF is refused before anything runs") {
+    const char* path = "/tmp/lstar-test-not-elf";
+    std::ofstream(path) << "this is not a kernel";
+    auto r = run_lstar({"run", path});
+    CHECK(r.status == 65);
+    CHECK(r.err.find("not an ELF") != std::string::npos);
+    CHECK(r.log.empty());
+    std::remove(path);
+}
+
+TEST_CASE("an ELF that does not speak lstar's boot protocol is refused") {
+    auto r = run_lstar({"run", build_dir() + "/guest/hello"});
+    CHECK(r.status == 65);
+    CHECK(r.err.find("lstar") != std::string::npos);
+}
+
+TEST_CASE("a missing image file is a clear error") {
+    auto r = run_lstar({"run", "/nonexistent/kernel.elf"});
+    CHECK(r.status == 65);
+    CHECK(r.err.find("/nonexistent/kernel.elf") != std::string::npos);
+}
+
+TEST_CASE("bad options: status 64") {
+    CHECK(run_lstar({"run", "-m", "-5"}, false).status == 64);
+    CHECK(run_lstar({"run", "--timeout", "0"}, false).status == 64);
+    CHECK(run_lstar({"frobnicate"}, false).status == 64);
+    auto v = run_lstar({"--version"}, false);
+    CHECK(v.status == 0);
+    CHECK(v.out.find("lstar") != std::string::npos);
+}

@@ -1,0 +1,47 @@
+// The machine state of lstar's 64-bit boot protocol (shared/boot_protocol.hpp), built by the
+// monitor before the guest kernel's first instruction: RAM contents (kernel, GDT, page tables,
+// boot information), segment and control registers, the syscall MSRs, and CPUID.
+#pragma once
+#include <linux/kvm.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "boot/gdt.hpp"
+#include "boot/kernel_image.hpp"
+#include "kvm/vcpu.hpp"
+#include "loader/elf.hpp"
+#include "memory/guest_memory.hpp"
+#include "memory/page_table_builder.hpp"
+#include "x86/descriptor.hpp"
+
+namespace lstar {
+
+struct BootOptions {
+    std::string cmdline;
+    bool guest_events = true;  // BootInfo kFlagGuestEvents
+};
+
+// What was set up, read back from KVM where KVM holds it: the start-up table and the head of the
+// exit log print this.
+struct BootState {
+    LoadedKernel kernel{};
+    BootPageTables page_tables{};
+    Gdt gdt{};
+    uint64_t gdt_base = 0;  // linear address in GDTR
+    uint64_t tss_base = 0;
+    x86::Tss64 tss{};       // as found in the image at cpu_tss
+    uint64_t cr0 = 0, cr3 = 0, cr4 = 0, efer = 0;
+    uint64_t star = 0, lstar = 0, fmask = 0, kernel_gs_base = 0;  // read back with KVM_GET_MSRS
+    uint64_t entry = 0;
+    uint64_t boot_info_phys = 0;
+    uint64_t flags = 0;
+    std::string cmdline;
+};
+
+// Throws ElfError for an image that cannot be booted, std::system_error for KVM failures.
+BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
+                     const std::vector<kvm_cpuid_entry2>& cpuid);
+
+}  // namespace lstar

@@ -1,0 +1,23 @@
+#include "boot/gdt.hpp"
+
+#include "x86/descriptor.hpp"
+
+namespace lstar {
+
+Gdt build_boot_gdt(uint64_t tss_base) {
+    using namespace x86;
+    Gdt gdt{};
+    gdt[kGdtKernel32Cs] = code32_descriptor(0);
+    gdt[kGdtKernelCs] = code64_descriptor(0);
+    gdt[kGdtKernelDs] = data_descriptor(0);
+    gdt[kGdtUser32Cs] = code32_descriptor(3);
+    gdt[kGdtUserDs] = data_descriptor(3);
+    gdt[kGdtUserCs] = code64_descriptor(3);
+    // Busy, as LTR would have left it: the monitor loads TR directly (KVM_SET_SREGS), not the guest.
+    auto tss = tss_descriptor(tss_base, sizeof(Tss64) - 1, kSysTypeTss64Busy);
+    gdt[kGdtTss] = tss.low;
+    gdt[kGdtTss + 1] = tss.high;
+    return gdt;
+}
+
+}  // namespace lstar

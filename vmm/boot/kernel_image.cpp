@@ -1,0 +1,50 @@
+#include "boot/kernel_image.hpp"
+
+#include <cstring>
+
+#include "boot_protocol.hpp"
+
+extern "C" const uint8_t lstar_builtin_kernel[];
+extern "C" const uint8_t lstar_builtin_kernel_end[];
+
+namespace lstar {
+
+KernelImage KernelImage::from_bytes(std::string name, std::vector<uint8_t> bytes) {
+    KernelImage k;
+    k.name = std::move(name);
+    k.file = std::move(bytes);
+    k.elf = parse_elf64(k.file);
+    k.symbols = SymbolTable(k.elf.symbols);
+    return k;
+}
+
+KernelImage KernelImage::from_file(const std::string& path) {
+    try {
+        return from_bytes(path, read_file(path));
+    } catch (const ElfError& e) {
+        throw ElfError(path + ": " + e.what());
+    }
+}
+
+KernelImage KernelImage::builtin() {
+    return from_bytes("built-in", std::vector<uint8_t>(lstar_builtin_kernel, lstar_builtin_kernel_end));
+}
+
+std::optional<uint32_t> KernelImage::lstar_protocol() const {
+    for (const auto& n : elf.notes) {
+        if (n.owner == "lstar" && n.type == boot::kNoteType && n.desc.size() >= 4) {
+            uint32_t v;
+            std::memcpy(&v, n.desc.data(), 4);
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+uint64_t KernelImage::required_symbol(const char* sym) const {
+    if (auto a = symbols.address_of(sym)) return *a;
+    throw ElfError(name + ": the kernel has no symbol '" + sym + "', which lstar's boot protocol needs" +
+                   (symbols.empty() ? " (the image has no symbol table: was it stripped?)" : ""));
+}
+
+}  // namespace lstar

@@ -1,0 +1,121 @@
+#include "boot/setup_report.hpp"
+
+#include <cstdio>
+
+#include "run/json.hpp"
+#include "x86/decode.hpp"
+#include "x86/msr.hpp"
+#include "x86/selectors.hpp"
+
+namespace lstar {
+
+namespace {
+
+// Linux's names for the GDT entries.
+const char* gdt_entry_name(unsigned i) {
+    switch (i) {
+    case x86::kGdtKernel32Cs: return "__KERNEL32_CS";
+    case x86::kGdtKernelCs: return "__KERNEL_CS";
+    case x86::kGdtKernelDs: return "__KERNEL_DS";
+    case x86::kGdtUser32Cs: return "__USER32_CS";
+    case x86::kGdtUserDs: return "__USER_DS";
+    case x86::kGdtUserCs: return "__USER_CS";
+    case x86::kGdtTss: return "TSS";
+    default: return "";
+    }
+}
+
+std::string with_symbol(uint64_t addr, const SymbolTable& syms) {
+    std::string s = hex_string(addr);
+    if (auto d = syms.describe(addr); !d.empty()) s += " <" + d + ">";
+    return s;
+}
+
+std::string line(const char* label, const std::string& value) {
+    char b[32];
+    std::snprintf(b, sizeof b, "  %-16s", label);
+    return b + value + "\n";
+}
+
+template <class F>
+void for_each_gdt_entry(const BootState& st, F&& f) {
+    for (unsigned i = 1; i < st.gdt.size(); ++i) {
+        if (st.gdt[i] == 0) continue;
+        if (i == x86::kGdtTss) {
+            f(i, x86::describe_system_descriptor({st.gdt[i], st.gdt[i + 1]}));
+            ++i;  // the TSS descriptor's upper half
+        } else {
+            f(i, x86::describe_descriptor(st.gdt[i]));
+        }
+    }
+}
+
+}  // namespace
+
+std::string setup_table(const BootState& st, const SymbolTable& syms, const std::string& host_kind) {
+    std::string t = "lstar boot set-up (built by the monitor before the first guest instruction)\n";
+    t += line("host KVM", host_kind);
+    t += line("entry", with_symbol(st.entry, syms) + ", kernel at phys [" + hex_string(st.kernel.phys_start) + ", " +
+                           hex_string(st.kernel.phys_end) + ")");
+    t += line("GDT", hex_string(st.gdt_base) + " (GDTR.limit " + hex_string(sizeof(Gdt) - 1) + ")");
+    for_each_gdt_entry(st, [&](unsigned i, const std::string& d) {
+        char b[64];
+        std::snprintf(b, sizeof b, "    %#06x %-14s ", unsigned(i << 3), gdt_entry_name(i));
+        t += b + d + "\n";
+    });
+    t += line("TSS", with_symbol(st.tss_base, syms) + "  RSP0=" + with_symbol(st.tss.rsp[0], syms) +
+                         "  IST1=" + with_symbol(st.tss.ist[0], syms));
+    t += line("EFER", hex_string(st.efer) + "  " + x86::describe_efer(st.efer));
+    t += line("STAR", hex_string(st.star) + "  " + x86::describe_star(st.star));
+    t += line("LSTAR", with_symbol(st.lstar, syms));
+    t += line("FMASK", hex_string(st.fmask) + "  cleared on SYSCALL: " + x86::describe_rflags(st.fmask));
+    t += line("KERNEL_GS_BASE", with_symbol(st.kernel_gs_base, syms) + "  (GS base after swapgs)");
+    t += line("CR0", hex_string(st.cr0) + "  " + x86::describe_cr0(st.cr0));
+    t += line("CR4", hex_string(st.cr4) + "  " + x86::describe_cr4(st.cr4));
+    t += line("CR3", hex_string(st.cr3) + "  (boot PML4, " + std::to_string(st.page_tables.pages_used) +
+                         " table pages: kernel map + direct map, supervisor-only)");
+    t += line("boot info", "phys " + hex_string(st.boot_info_phys) + " in RDI, cmdline \"" + st.cmdline + "\"" +
+                               ((st.flags & 1) ? ", guest events on" : ", guest events off"));
+    return t;
+}
+
+std::string setup_json(const BootState& st, const SymbolTable& syms, const std::string& host_kind) {
+    std::string gdt = "[";
+    for_each_gdt_entry(st, [&](unsigned i, const std::string& d) {
+        if (gdt.size() > 1) gdt += ',';
+        gdt += JsonObject().hex("selector", i << 3).str("name", gdt_entry_name(i)).hex("raw", st.gdt[i])
+                   .str("decoded", d).done();
+    });
+    gdt += "]";
+    return JsonObject()
+        .str("type", "setup")
+        .str("host_kvm", host_kind)
+        .hex("entry", st.entry)
+        .str("entry_sym", syms.describe(st.entry))
+        .hex("gdt_base", st.gdt_base)
+        .raw("gdt", gdt)
+        .hex("tss", st.tss_base)
+        .hex("tss_rsp0", st.tss.rsp[0])
+        .hex("efer", st.efer)
+        .str("efer_decoded", x86::describe_efer(st.efer))
+        .hex("star", st.star)
+        .str("star_decoded", x86::describe_star(st.star))
+        .hex("syscall_cs", x86::star_syscall_cs(st.star))
+        .hex("syscall_ss", x86::star_syscall_ss(st.star))
+        .hex("sysret_cs", x86::star_sysret_cs64(st.star))
+        .hex("sysret_ss", x86::star_sysret_ss(st.star))
+        .hex("lstar", st.lstar)
+        .str("lstar_sym", syms.describe(st.lstar))
+        .hex("fmask", st.fmask)
+        .str("fmask_decoded", x86::describe_rflags(st.fmask))
+        .hex("kernel_gs_base", st.kernel_gs_base)
+        .str("kernel_gs_base_sym", syms.describe(st.kernel_gs_base))
+        .hex("cr0", st.cr0)
+        .hex("cr3", st.cr3)
+        .hex("cr4", st.cr4)
+        .str("cmdline", st.cmdline)
+        .num("guest_events", bool(st.flags & 1))
+        .done();
+}
+
+}  // namespace lstar

@@ -1,0 +1,14 @@
+// The decoded boot set-up: a table for people (stderr, verbose mode) and a JSON record for the
+// head of the exit log. Both come from the same BootState, read back from KVM.
+#pragma once
+#include <string>
+
+#include "boot/boot_state.hpp"
+#include "loader/symbols.hpp"
+
+namespace lstar {
+
+std::string setup_table(const BootState& st, const SymbolTable& syms, const std::string& host_kind);
+std::string setup_json(const BootState& st, const SymbolTable& syms, const std::string& host_kind);
+
+}  // namespace lstar

@@ -1,0 +1,89 @@
+// lstar: the command line. `lstar run [IMAGE] [options] [-- ARGS...]`.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "run/exit_status.hpp"
+#include "run/session.hpp"
+
+namespace {
+
+void setup_logging(int verbosity, bool quiet) {
+    // lstar's own messages go to stderr; stdout carries only what the guest prints.
+    auto logger = spdlog::stderr_color_mt("lstar");
+    logger->set_pattern("%^lstar: %v%$");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(quiet ? spdlog::level::err
+                      : verbosity >= 2 ? spdlog::level::trace
+                      : verbosity == 1 ? spdlog::level::debug
+                                       : spdlog::level::info);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"lstar: a small KVM monitor that shows how a syscall enters the kernel and comes back"};
+    app.set_version_flag("--version", std::string("lstar ") + LSTAR_VERSION);
+    app.require_subcommand(1);
+    int verbosity = 0;
+    bool quiet = false;
+    app.add_flag("-v,--verbose", verbosity, "more output: the boot set-up table, every syscall narrated (-vv: every exit)");
+    app.add_flag("-q,--quiet", quiet, "only errors on stderr (no narration, no summary)");
+
+    lstar::RunOptions opts;
+    std::string image, init;
+    std::vector<std::string> guest_args;
+    bool no_guest_events = false;
+    std::string append;
+    auto* run = app.add_subcommand("run", "boot a guest kernel (the built-in one when IMAGE is omitted) and run it");
+    run->add_option("image", image, "an ELF64 kernel speaking lstar's boot protocol (default: built-in)");
+    run->add_option("-m,--memory", opts.ram_mib, "guest RAM in MiB")->default_val(128)->check(CLI::Range(16, 1 << 16));
+    run->add_option("--timeout", opts.timeout_s, "stop a guest still running after SECONDS, with a report")
+        ->check(CLI::PositiveNumber);
+    run->add_option("--exit-log", opts.exit_log, "write every VM exit and guest event to FILE as JSON Lines");
+    run->add_flag("--no-guest-events", no_guest_events, "tell the guest kernel not to report syscalls and exceptions");
+    run->add_option("--init", init, "the built-in user program the kernel starts (init=NAME)");
+    run->add_option("--append", append, "the kernel command line, verbatim (default: init=hello)");
+    run->footer("Arguments after -- go to the user program: lstar run -- 7  (the built-in hello exits with 7)");
+
+    // Everything after the first "--" belongs to the guest program, never to lstar's positionals.
+    int ours = argc;
+    for (int i = 1; i < argc; ++i)
+        if (std::string_view(argv[i]) == "--") {
+            ours = i;
+            guest_args.assign(argv + i + 1, argv + argc);
+            break;
+        }
+    try {
+        app.parse(ours, argv);
+    } catch (const CLI::ParseError& e) {
+        int r = app.exit(e);
+        return r == 0 ? 0 : lstar::status::kUsage;
+    }
+    setup_logging(verbosity, quiet);
+
+    if (!image.empty()) opts.image = image;
+    opts.guest_events = !no_guest_events;
+    if (!append.empty() && (!init.empty() || !guest_args.empty())) {
+        spdlog::error("--append sets the whole command line: use it without --init and without program arguments");
+        return lstar::status::kUsage;
+    }
+    if (!append.empty()) {
+        opts.cmdline = append;
+    } else {
+        opts.cmdline = "init=" + (init.empty() ? std::string("hello") : init);
+        if (!guest_args.empty()) {
+            opts.cmdline += " --";
+            for (auto& a : guest_args) opts.cmdline += " " + a;
+        }
+    }
+    opts.show_setup = verbosity >= 1;
+    opts.narration = quiet ? lstar::Narration::None
+                     : verbosity >= 1 ? lstar::Narration::AllSyscalls
+                                      : lstar::Narration::FirstSyscall;
+    opts.summary = !quiet;
+    return lstar::run_vm(opts);
+}

@@ -1,0 +1,52 @@
+// A vCPU: its descriptor, the shared kvm_run page, register and MSR access, and KVM_RUN.
+#pragma once
+#include <linux/kvm.h>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "kvm/exit.hpp"
+#include "kvm/fd.hpp"
+
+namespace lstar::kvm {
+
+class Vcpu {
+public:
+    Vcpu(Fd fd, int mmap_size);
+    ~Vcpu();
+    Vcpu(const Vcpu&) = delete;
+    Vcpu& operator=(const Vcpu&) = delete;
+
+    int fd() const { return fd_.get(); }
+    kvm_run& run_page() { return *run_; }
+    size_t run_size() const { return size_t(mmap_size_); }
+
+    kvm_regs get_regs() const;
+    void set_regs(const kvm_regs& r);
+    kvm_sregs get_sregs() const;
+    void set_sregs(const kvm_sregs& s);
+    void set_cpuid(const std::vector<kvm_cpuid_entry2>& entries);
+
+    // KVM_SET_MSRS / KVM_GET_MSRS return how many MSRs they processed: anything short of all
+    // of them is an error naming the first MSR that was not.
+    void set_msrs(const std::vector<std::pair<uint32_t, uint64_t>>& msrs);
+    std::vector<uint64_t> get_msrs(const std::vector<uint32_t>& indices) const;
+
+    // Enter the guest until the next exit. Registers come back in VmExit::cpu (sync regs).
+    VmExit run();
+    // Registers changed by the monitor are written back on the next run() (KVM_SYNC_X86_*).
+    void mark_regs_dirty() { run_->kvm_dirty_regs |= KVM_SYNC_X86_REGS; }
+    void mark_sregs_dirty() { run_->kvm_dirty_regs |= KVM_SYNC_X86_SREGS; }
+    kvm_regs& sync_regs() { return run_->s.regs.regs; }
+
+    // Async-signal-safe: make the current or next KVM_RUN return at once.
+    void request_immediate_exit() { __atomic_store_n(&run_->immediate_exit, 1, __ATOMIC_SEQ_CST); }
+
+private:
+    Fd fd_;
+    kvm_run* run_ = nullptr;
+    int mmap_size_ = 0;
+};
+
+}  // namespace lstar::kvm

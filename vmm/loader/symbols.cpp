@@ -1,0 +1,49 @@
+#include "loader/symbols.hpp"
+
+#include <elf.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace lstar {
+
+SymbolTable::SymbolTable(std::vector<ElfSymbol> symbols) {
+    std::erase_if(symbols, [](const ElfSymbol& s) {
+        return s.name.empty() || (s.type != STT_FUNC && s.type != STT_OBJECT && s.type != STT_NOTYPE);
+    });
+    // By address; among symbols at one address the sized ones last, so lookup prefers them.
+    std::stable_sort(symbols.begin(), symbols.end(), [](const ElfSymbol& a, const ElfSymbol& b) {
+        return a.value != b.value ? a.value < b.value : (a.size != 0) < (b.size != 0);
+    });
+    sorted_ = std::move(symbols);
+}
+
+std::optional<uint64_t> SymbolTable::address_of(std::string_view name) const {
+    auto it = std::find_if(sorted_.begin(), sorted_.end(), [&](const ElfSymbol& s) { return s.name == name; });
+    if (it == sorted_.end()) return std::nullopt;
+    return it->value;
+}
+
+std::optional<SymbolTable::Hit> SymbolTable::lookup(uint64_t addr) const {
+    auto it = std::upper_bound(sorted_.begin(), sorted_.end(), addr,
+                               [](uint64_t a, const ElfSymbol& s) { return a < s.value; });
+    // Walk back over the symbols at the nearest address below: a sized one must contain addr; an
+    // unsized one (an assembly label) extends to the next symbol, as in Linux's kallsyms.
+    uint64_t nearest = it == sorted_.begin() ? 0 : std::prev(it)->value;
+    while (it != sorted_.begin() && std::prev(it)->value == nearest) {
+        const auto& s = *--it;
+        uint64_t offset = addr - s.value;
+        if (s.size == 0 || offset < s.size) return Hit{&s, offset};
+    }
+    return std::nullopt;
+}
+
+std::string SymbolTable::describe(uint64_t addr) const {
+    auto hit = lookup(addr);
+    if (!hit) return "";
+    if (hit->offset == 0) return hit->symbol->name;
+    return fmt::format("{}+{:#x}", hit->symbol->name, hit->offset);
+}
+
+}  // namespace lstar

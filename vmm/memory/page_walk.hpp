@@ -1,0 +1,43 @@
+// Guest-virtual to guest-physical translation by walking the guest's 4-level page tables
+// in guest memory. Every entry read is hostile: a table outside RAM ends the walk, never reads past it.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "memory/guest_memory.hpp"
+
+namespace lstar {
+
+struct Translation {
+    uint64_t gpa;
+    uint64_t page_size;  // 4 KiB, 2 MiB or 1 GiB
+    bool user;           // U/S set at every level
+    bool writable;       // R/W set at every level
+    bool executable;     // NX clear at every level (assuming EFER.NXE)
+    int level;           // 1 = PTE, 2 = PDE (2 MiB), 3 = PDPTE (1 GiB)
+};
+
+enum class Access { Kernel, User };
+
+// Translate one address for the page tables at CR3 (PCID and flag bits of CR3 are ignored).
+std::optional<Translation> translate(const GuestMemory& mem, uint64_t cr3, uint64_t va);
+
+// Copy [va, va + len) out of guest memory through the page tables. Fails (nullopt) if any byte is
+// unmapped, outside RAM, or (for Access::User) on a page without the U/S bit.
+std::optional<std::vector<uint8_t>> read_virtual(const GuestMemory& mem, uint64_t cr3, uint64_t va, uint64_t len,
+                                                 Access access = Access::Kernel);
+
+// A NUL-terminated string of at most max_len bytes; nullopt if unreadable before the NUL or the limit.
+std::optional<std::string> read_virtual_string(const GuestMemory& mem, uint64_t cr3, uint64_t va, uint64_t max_len,
+                                               Access access = Access::Kernel);
+
+// Contiguous runs of mapped virtual addresses in [va_lo, va_hi) with the same effective permissions.
+struct MappedRange {
+    uint64_t start, end;  // [start, end)
+    bool user, writable, executable;
+};
+std::vector<MappedRange> mapped_ranges(const GuestMemory& mem, uint64_t cr3, uint64_t va_lo, uint64_t va_hi);
+
+}  // namespace lstar

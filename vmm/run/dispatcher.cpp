@@ -1,0 +1,86 @@
+#include "run/dispatcher.hpp"
+
+#include <csignal>
+
+#include "event_abi.hpp"
+#include "run/exit_status.hpp"
+#include "run/json.hpp"
+#include "x86/msr.hpp"
+
+namespace lstar {
+
+const char* stop_reason_name(StopReason r) {
+    switch (r) {
+    case StopReason::GuestExit: return "guest_exit";
+    case StopReason::TripleFault: return "triple_fault";
+    case StopReason::EmulationFailure: return "emulation_failure";
+    case StopReason::Halted: return "halted";
+    case StopReason::Timeout: return "timeout";
+    case StopReason::Interrupted: return "interrupted";
+    case StopReason::UnexpectedExit: return "unexpected_exit";
+    case StopReason::LogError: return "log_error";
+    }
+    return "?";
+}
+
+namespace {
+
+uint64_t all_ones(unsigned bytes) { return bytes >= 8 ? ~0ull : (1ull << (8 * bytes)) - 1; }
+
+Decision on_io(const exits::Io& io) {
+    if (!io.in) {
+        if (io.port == abi::kPortConsole && io.size == 1) return {actions::ConsoleOut{io.data}, ""};
+        if (io.port == abi::kPortEvent && io.size == 4 && io.count == 1) return {actions::GuestEvent{io.value}, ""};
+        if (io.port == abi::kPortExit && io.size == 4 && io.count == 1)
+            return {actions::Stop{StopReason::GuestExit, int(io.value & 0xff)}, ""};
+        return {actions::Continue{}, "unhandled OUT to port " + hex_string(io.port) + " (size " +
+                                         std::to_string(io.size) + ") ignored"};
+    }
+    return {actions::CompleteRead{all_ones(io.size)}, "unhandled IN from port " + hex_string(io.port) + " reads all ones"};
+}
+
+}  // namespace
+
+Decision dispatch(const VmExit& exit) {
+    const auto& k = exit.kind;
+    if (auto* io = std::get_if<exits::Io>(&k)) return on_io(*io);
+    if (auto* m = std::get_if<exits::Mmio>(&k)) {
+        std::string where = "MMIO " + std::string(m->write ? "write to " : "read from ") + hex_string(m->gpa) +
+                            " (no RAM or device there)";
+        if (m->write) return {actions::Continue{}, where + " ignored"};
+        return {actions::CompleteRead{all_ones(m->len)}, where + " reads all ones"};
+    }
+    if (std::holds_alternative<exits::Hlt>(k)) {
+        // lstar's VM has no interrupt controller or timer yet: a halted vCPU never wakes.
+        bool if_set = exit.cpu.regs.rflags & x86::kRflagsIf;
+        return {actions::Stop{StopReason::Halted, status::kGuestHalted},
+                if_set ? "HLT with interrupts enabled, but this VM has no interrupt source"
+                       : "HLT with interrupts disabled: the guest stopped for good"};
+    }
+    if (std::holds_alternative<exits::Shutdown>(k))
+        return {actions::Stop{StopReason::TripleFault, status::kTripleFault}, "triple fault: the CPU shut down"};
+    if (auto* ie = std::get_if<exits::InternalError>(&k))
+        return {actions::Stop{StopReason::EmulationFailure, status::kEmulationFailure},
+                ie->suberror == KVM_INTERNAL_ERROR_EMULATION ? "KVM could not emulate an instruction"
+                                                             : "KVM internal error, suberror " + std::to_string(ie->suberror)};
+    if (auto* in = std::get_if<exits::Interrupted>(&k)) {
+        if (in->signal == SIGALRM) return {actions::Stop{StopReason::Timeout, status::kTimeout}, "timeout"};
+        if (in->signal == SIGTERM) return {actions::Stop{StopReason::Interrupted, status::kSigterm}, "SIGTERM"};
+        if (in->signal == SIGINT) return {actions::Stop{StopReason::Interrupted, status::kSigint}, "SIGINT"};
+        return {actions::Continue{}, "KVM_RUN interrupted by a signal; resuming"};
+    }
+    if (auto* d = std::get_if<exits::Debug>(&k))
+        return {actions::Stop{StopReason::UnexpectedExit, status::kUnexpectedExit},
+                "debug exit (exception " + std::to_string(d->exception) + ") with no debugger attached"};
+    if (auto* f = std::get_if<exits::FailEntry>(&k))
+        return {actions::Stop{StopReason::UnexpectedExit, status::kUnexpectedExit},
+                "VM entry failed, hardware reason " + hex_string(f->reason)};
+    if (auto* s = std::get_if<exits::SystemEvent>(&k))
+        return {actions::Stop{StopReason::UnexpectedExit, status::kUnexpectedExit},
+                "system event " + std::to_string(s->type)};
+    auto* u = std::get_if<exits::Unknown>(&k);
+    return {actions::Stop{StopReason::UnexpectedExit, status::kUnexpectedExit},
+            "unexpected exit reason " + std::to_string(u ? u->reason : 0)};
+}
+
+}  // namespace lstar

@@ -1,0 +1,52 @@
+// What to do about one VM exit. A pure function of the typed exit: no KVM, no I/O, no state,
+// so tests feed it made-up exits. The run loop carries the action out.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+
+#include "kvm/exit.hpp"
+
+namespace lstar {
+
+enum class StopReason {
+    GuestExit,          // the guest wrote its status to the exit port
+    TripleFault,        // KVM_EXIT_SHUTDOWN
+    EmulationFailure,   // KVM_EXIT_INTERNAL_ERROR
+    Halted,             // HLT, and nothing can wake the vCPU
+    Timeout,            // --timeout
+    Interrupted,        // SIGINT / SIGTERM
+    UnexpectedExit,     // FAIL_ENTRY, unknown exit reasons, debug exits nobody asked for
+    LogError,           // the exit log could not be written
+};
+const char* stop_reason_name(StopReason r);  // "guest_exit", "triple_fault", ...
+
+namespace actions {
+struct Continue {};
+struct ConsoleOut {  // bytes for lstar's standard output (debugcon port)
+    std::span<const uint8_t> bytes;
+};
+struct GuestEvent {  // read and handle the event record at this guest-physical address
+    uint64_t gpa;
+};
+struct CompleteRead {  // an IN or an MMIO read nobody serves: the guest reads this (all ones)
+    uint64_t value;
+};
+struct Stop {
+    StopReason reason;
+    int status;  // lstar's exit status (run/exit_status.hpp) or the guest's own
+};
+}  // namespace actions
+
+using Action = std::variant<actions::Continue, actions::ConsoleOut, actions::GuestEvent, actions::CompleteRead,
+                            actions::Stop>;
+
+struct Decision {
+    Action action;
+    std::string note;  // why, for the exit log: "unhandled port 0x61", "" when routine
+};
+
+Decision dispatch(const VmExit& exit);
+
+}  // namespace lstar

@@ -1,0 +1,55 @@
+// A small JSON object writer for the exit log: one flat allocation per record, no DOM, so that
+// logging never limits a run (bench: exit-log throughput). Strings are escaped per RFC 8259;
+// 64-bit addresses are written as "0x..." strings because JSON readers lose integers past 2^53.
+#pragma once
+#include <concepts>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace lstar {
+
+void json_escape_to(std::string& out, std::string_view s);
+
+class JsonObject {
+public:
+    JsonObject() { s_.reserve(256); s_ += '{'; }
+
+    template <std::integral T>
+    JsonObject& num(std::string_view key, T v) {
+        this->key(key);
+        if constexpr (std::is_same_v<T, bool>) s_ += v ? "true" : "false";
+        else s_ += std::to_string(v);
+        return *this;
+    }
+    JsonObject& str(std::string_view key, std::string_view v) {
+        this->key(key);
+        s_ += '"';
+        json_escape_to(s_, v);
+        s_ += '"';
+        return *this;
+    }
+    JsonObject& hex(std::string_view key, uint64_t v);
+    JsonObject& raw(std::string_view key, std::string_view json) {  // an already-encoded value
+        this->key(key);
+        s_ += json;
+        return *this;
+    }
+    std::string done() {  // closes the object; call once
+        s_ += '}';
+        return std::move(s_);
+    }
+
+private:
+    void key(std::string_view k) {
+        if (s_.size() > 1) s_ += ',';
+        s_ += '"';
+        s_ += k;  // keys are our own identifiers: no escaping needed
+        s_ += "\":";
+    }
+    std::string s_;
+};
+
+std::string hex_string(uint64_t v);  // "0x1f"
+
+}  // namespace lstar

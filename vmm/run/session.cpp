@@ -1,0 +1,404 @@
+#include "run/session.hpp"
+
+#include <signal.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <spdlog/spdlog.h>
+
+#include "boot/boot_state.hpp"
+#include "boot/setup_report.hpp"
+#include "kvm/system.hpp"
+#include "kvm/vm.hpp"
+#include "memory/page_walk.hpp"
+#include "run/dispatcher.hpp"
+#include "run/exit_log.hpp"
+#include "run/exit_status.hpp"
+#include "run/fault_report.hpp"
+#include "run/guest_events.hpp"
+#include "run/json.hpp"
+#include "run/narrator.hpp"
+#include "run/syscall_names.hpp"
+#include "x86/disasm.hpp"
+#include "x86/exceptions.hpp"
+
+namespace lstar {
+
+namespace {
+
+// --- signals: a timeout or Ctrl-C makes KVM_RUN return (immediate_exit closes the race with
+// a signal that lands just before KVM_RUN).
+std::atomic<int> g_signal{0};
+kvm::Vcpu* g_vcpu = nullptr;
+
+void on_signal(int sig) {
+    int expected = 0;
+    g_signal.compare_exchange_strong(expected, sig);
+    if (g_vcpu) g_vcpu->request_immediate_exit();
+}
+
+struct SignalGuard {
+    SignalGuard(kvm::Vcpu& vcpu, double timeout_s) {
+        g_signal = 0;
+        g_vcpu = &vcpu;
+        struct sigaction sa {};
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0;  // no SA_RESTART: KVM_RUN must come back with EINTR
+        for (int s : {SIGINT, SIGTERM, SIGALRM}) sigaction(s, &sa, &old_[s]);
+        if (timeout_s > 0) {
+            itimerval it{};
+            it.it_value.tv_sec = time_t(timeout_s);
+            it.it_value.tv_usec = suseconds_t((timeout_s - double(time_t(timeout_s))) * 1e6);
+            if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0) it.it_value.tv_usec = 1;
+            setitimer(ITIMER_REAL, &it, nullptr);
+        }
+    }
+    ~SignalGuard() {
+        itimerval off{};
+        setitimer(ITIMER_REAL, &off, nullptr);
+        for (int s : {SIGINT, SIGTERM, SIGALRM}) sigaction(s, &old_[s], nullptr);
+        g_vcpu = nullptr;
+    }
+    struct sigaction old_[32] {};
+};
+
+uint64_t now_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+std::string ms(uint64_t ns) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.3f ms", double(ns) / 1e6);
+    return b;
+}
+
+void out_stderr(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stderr); }
+
+// The largest console write the monitor copies in one go; larger ones are refused as hostile.
+constexpr uint64_t kConsoleWriteMax = 1 << 20;
+
+class Session {
+public:
+    Session(const RunOptions& o, KernelImage image, kvm::System& sys, ExitLog& log)
+        : opts_(o), image_(std::move(image)), mem_(o.ram_mib << 20), vm_(sys), log_(log) {
+        host_ = kvm::detect_host_kind();
+        vm_.add_memory(mem_);
+        vcpu_ = vm_.create_vcpu(sys);
+        BootOptions bo{o.cmdline, o.guest_events};
+        boot_ = setup_boot(*vcpu_, mem_, image_, bo, sys.supported_cpuid());
+    }
+
+    int run();
+
+private:
+    void log_exit(const VmExit& e, const Decision& d);
+    void handle_event(uint64_t gpa, const CpuState& cpu);
+    void on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& rec);
+    void complete_read(const VmExit& e, uint64_t value);
+    void report_stop(const actions::Stop& stop, const VmExit& e, const std::string& note);
+    void write_end(const actions::Stop& stop, const std::string& note);
+    std::string sym(uint64_t a) const { return image_.symbols.describe(a); }
+    std::string insn_text(uint64_t cr3, uint64_t rip) const;
+
+    RunOptions opts_;
+    KernelImage image_;
+    GuestMemory mem_;
+    kvm::Vm vm_;
+    std::unique_ptr<kvm::Vcpu> vcpu_;
+    ExitLog& log_;
+    kvm::HostKind host_;
+    BootState boot_;
+
+    uint64_t t_start_ = 0, guest_ns_ = 0, seq_ = 0;
+    std::map<std::string, uint64_t> exits_by_reason_;
+    uint64_t syscalls_ = 0, via_hw_ = 0, via_shim_ = 0, exceptions_ = 0, bad_events_ = 0;
+    std::optional<abi::ShutdownEvent> guest_counters_;
+    bool narrating_ = false;
+};
+
+std::string Session::insn_text(uint64_t cr3, uint64_t rip) const {
+    for (uint64_t n = 15; n > 0; --n)
+        if (auto b = read_virtual(mem_, cr3, rip, n))
+            if (auto i = x86::disassemble(*b, rip)) return i->text;
+    return "";
+}
+
+void Session::log_exit(const VmExit& e, const Decision& d) {
+    if (!log_.enabled()) return;
+    JsonObject r;
+    r.num("seq", seq_).num("t_ns", now_ns() - t_start_).str("type", "exit").str("reason", exit_name(e.kind))
+        .hex("rip", e.cpu.regs.rip).str("sym", sym(e.cpu.regs.rip)).num("cpl", e.cpu.cpl());
+    if (auto* io = std::get_if<exits::Io>(&e.kind)) {
+        r.hex("port", io->port).str("dir", io->in ? "in" : "out").num("size", unsigned(io->size)).num("count", io->count);
+        if (!io->in) r.hex("value", io->value);
+    } else if (auto* m = std::get_if<exits::Mmio>(&e.kind)) {
+        r.hex("gpa", m->gpa).num("len", m->len).num("write", m->write);
+        if (m->write) r.hex("data", m->data);
+    } else if (auto* ie = std::get_if<exits::InternalError>(&e.kind)) {
+        r.num("suberror", ie->suberror);
+    } else if (auto* in = std::get_if<exits::Interrupted>(&e.kind)) {
+        r.num("signal", in->signal);
+    }
+    if (!d.note.empty()) r.str("note", d.note);
+    log_.write(r.done());
+}
+
+void Session::complete_read(const VmExit& e, uint64_t value) {
+    auto& run = vcpu_->run_page();
+    if (auto* io = std::get_if<exits::Io>(&e.kind)) {
+        auto* base = reinterpret_cast<uint8_t*>(&run);
+        for (uint32_t i = 0; i < io->count; ++i) {
+            size_t off = run.io.data_offset + size_t(i) * io->size;
+            if (off + io->size <= vcpu_->run_size()) std::memcpy(base + off, &value, io->size);
+        }
+    } else if (auto* m = std::get_if<exits::Mmio>(&e.kind)) {
+        std::memcpy(run.mmio.data, &value, std::min<size_t>(m->len, sizeof run.mmio.data));
+    }
+}
+
+void Session::handle_event(uint64_t gpa, const CpuState& cpu) {
+    auto r = read_guest_event(mem_, gpa);
+    if (auto* bad = std::get_if<BadEvent>(&r)) {
+        ++bad_events_;
+        spdlog::warn("ignored a bad event record from the guest: {}", bad->why);
+        if (log_.enabled())
+            log_.write(JsonObject().num("seq", seq_).str("type", "event").str("event", "bad_record")
+                           .hex("gpa", gpa).str("why", bad->why).done());
+        return;
+    }
+    const auto& ev = std::get<GuestEvent>(r);
+    JsonObject rec;
+    rec.num("seq", seq_).str("type", "event").str("event", event_name(ev));
+    on_event(ev, cpu, rec);
+    if (log_.enabled()) log_.write(rec.done());
+}
+
+void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& rec) {
+    if (auto* se = std::get_if<abi::SyscallEnterEvent>(&ev)) {
+        ++syscalls_;
+        (se->via == abi::EntryVia::PfShim ? via_shim_ : via_hw_)++;
+        const char* name = syscall_name(se->nr);
+        // What the monitor sees just before the user RIP: the instruction that entered the kernel.
+        std::string insn;
+        if (auto b = read_virtual(mem_, cpu.sregs.cr3, se->user_rip - 2, 2, Access::User))
+            insn = ((*b)[0] == 0x0f && (*b)[1] == 0x05) ? "syscall" : "";
+        std::string args = "[";
+        for (int i = 0; i < 6; ++i) args += (i ? ",\"" : "\"") + hex_string(se->args[i]) + "\"";
+        args += "]";
+        rec.num("nr", se->nr).str("name", name ? name : "").raw("args", args).hex("user_rip", se->user_rip)
+            .str("user_insn", insn).hex("user_rflags", se->user_rflags).hex("user_rsp", se->user_rsp)
+            .hex("lstar", se->lstar).str("lstar_sym", sym(se->lstar)).str("via", se->via == abi::EntryVia::PfShim ? "pf_shim" : "hardware")
+            .hex("handler", se->handler).str("handler_sym", sym(se->handler)).hex("pt_regs", se->pt_regs)
+            .num("cpl", cpu.cpl()).hex("gs_base", cpu.sregs.gs.base).hex("rsp", cpu.regs.rsp).hex("cr3", cpu.sregs.cr3)
+            .num("guest_cpl", se->cpl);
+        narrating_ = opts_.narration == Narration::AllSyscalls ||
+                     (opts_.narration == Narration::FirstSyscall && syscalls_ == 1);
+        if (narrating_) out_stderr(narrate_syscall_entry(unsigned(syscalls_), *se, cpu, image_.symbols, insn));
+    } else if (auto* sx = std::get_if<abi::SyscallExitEvent>(&ev)) {
+        rec.num("nr", sx->nr).hex("ret", sx->ret).hex("rcx", sx->rcx).hex("r11", sx->r11).hex("user_rsp", sx->user_rsp)
+            .hex("sysret_cs", sx->sysret_cs).hex("sysret_ss", sx->sysret_ss).num("cpl", cpu.cpl())
+            .num("return_cpl", sx->sysret_cs & 3).hex("cr3", cpu.sregs.cr3);
+        if (narrating_) out_stderr(narrate_syscall_exit(*sx, cpu, image_.symbols));
+        narrating_ = false;
+    } else if (auto* ex = std::get_if<abi::ExceptionEvent>(&ev)) {
+        ++exceptions_;
+        std::string insn = insn_text(ex->cr3, ex->rip);
+        const auto& v = x86::kVectors[ex->vector & 31];
+        rec.num("vector", ex->vector).str("mnemonic", v.mnemonic).str("vector_name", v.name)
+            .hex("error_code", ex->error_code).num("has_error_code", bool(ex->has_error_code))
+            .str("error_decoded", decode_error_code(ex->vector, ex->error_code, ex->has_error_code))
+            .hex("rip", ex->rip).str("sym", sym(ex->rip)).str("insn", insn).hex("cs", ex->cs).num("from_cpl", ex->cs & 3)
+            .hex("rflags", ex->rflags).hex("rsp", ex->rsp).hex("ss", ex->ss).hex("cr2", ex->cr2)
+            .str("action", ex->action == abi::ExceptionAction::KillTask ? "kill_task" : "panic").num("signal", ex->signal);
+        spdlog::info("guest exception: {}", describe_exception(*ex, image_.symbols, insn));
+    } else if (auto* cw = std::get_if<abi::ConsoleWriteEvent>(&ev)) {
+        rec.num("fd", cw->fd).hex("va", cw->va).num("len", cw->len);
+        std::optional<std::vector<uint8_t>> bytes;
+        if (cw->len <= kConsoleWriteMax) bytes = read_virtual(mem_, cpu.sregs.cr3, cw->va, cw->len, Access::User);
+        if (!bytes) {
+            ++bad_events_;
+            rec.str("error", "buffer not readable as user memory through CR3 " + hex_string(cpu.sregs.cr3));
+            spdlog::warn("guest console write of {} bytes at {} is not readable user memory", cw->len, hex_string(cw->va));
+            return;
+        }
+        std::fwrite(bytes->data(), 1, bytes->size(), stdout);
+        std::fflush(stdout);
+        rec.str("text", std::string_view(reinterpret_cast<const char*>(bytes->data()), std::min<size_t>(bytes->size(), 1024)));
+    } else if (auto* ue = std::get_if<UserEnter>(&ev)) {
+        rec.str("program", ue->name).hex("rip", ue->raw.rip).hex("rsp", ue->raw.rsp).hex("cs", ue->raw.cs)
+            .hex("ss", ue->raw.ss).hex("rflags", ue->raw.rflags).hex("cr3", ue->raw.cr3);
+        spdlog::debug("kernel enters ring 3: {} at {} (CS={}, RSP={})", ue->name, hex_string(ue->raw.rip),
+                      hex_string(ue->raw.cs), hex_string(ue->raw.rsp));
+    } else if (auto* lt = std::get_if<LogText>(&ev)) {
+        rec.num("level", lt->level).str("text", lt->text);
+        std::fwrite(lt->text.data(), 1, lt->text.size(), stdout);  // printk is guest console output
+        if (lt->text.empty() || lt->text.back() != '\n') std::fputc('\n', stdout);
+        std::fflush(stdout);
+    } else if (auto* sd = std::get_if<abi::ShutdownEvent>(&ev)) {
+        guest_counters_ = *sd;
+        rec.num("status", sd->status).num("syscalls", sd->syscalls).num("via_hardware", sd->via_hardware)
+            .num("via_pf_shim", sd->via_pf_shim).num("exceptions", sd->exceptions);
+    }
+}
+
+void Session::report_stop(const actions::Stop& stop, const VmExit& e, const std::string& note) {
+    switch (stop.reason) {
+    case StopReason::GuestExit:
+        spdlog::info("guest exited with status {}", stop.status);
+        return;
+    case StopReason::Interrupted:
+        spdlog::warn("stopped by {} (guest at {} CPL {})", note, hex_string(e.cpu.regs.rip), e.cpu.cpl());
+        return;
+    default: break;
+    }
+    std::string what = std::string(stop_reason_name(stop.reason)) + ": " + note;
+    if (stop.reason == StopReason::Timeout) what = "timeout: the guest was still running after " + std::to_string(opts_.timeout_s) + " s";
+    std::string detail = "  at " + instruction_at(mem_, e.cpu, image_.symbols) + "\n" + register_dump(e.cpu, image_.symbols);
+    if (auto* ie = std::get_if<exits::InternalError>(&e.kind))
+        if (auto d = emulation_failure_detail(*ie); !d.empty()) detail = "  " + d + "\n" + detail;
+    spdlog::error("{}", what);
+    out_stderr(detail);
+    if (log_.enabled())
+        log_.write(JsonObject().num("seq", seq_).str("type", "fault").str("reason", stop_reason_name(stop.reason))
+                       .str("note", note).hex("rip", e.cpu.regs.rip).str("sym", sym(e.cpu.regs.rip)).num("cpl", e.cpu.cpl())
+                       .str("insn", insn_text(e.cpu.sregs.cr3, e.cpu.regs.rip)).hex("rsp", e.cpu.regs.rsp)
+                       .hex("rflags", e.cpu.regs.rflags).hex("cr0", e.cpu.sregs.cr0).hex("cr2", e.cpu.sregs.cr2)
+                       .hex("cr3", e.cpu.sregs.cr3).hex("cr4", e.cpu.sregs.cr4).hex("efer", e.cpu.sregs.efer)
+                       .hex("cs", e.cpu.sregs.cs.selector).hex("ss", e.cpu.sregs.ss.selector)
+                       .hex("idt_base", e.cpu.sregs.idt.base).hex("idt_limit", e.cpu.sregs.idt.limit).done());
+}
+
+void Session::write_end(const actions::Stop& stop, const std::string& note) {
+    uint64_t total = now_ns() - t_start_;
+    std::string by = "{";
+    std::string by_text;
+    for (auto& [k, v] : exits_by_reason_) {
+        by += (by.size() > 1 ? ",\"" : "\"") + k + "\":" + std::to_string(v);
+        by_text += (by_text.empty() ? "" : ", ") + k + " " + std::to_string(v);
+    }
+    by += "}";
+    if (log_.enabled())
+        log_.write(JsonObject().num("seq", seq_).str("type", "end").str("reason", stop_reason_name(stop.reason))
+                       .num("status", stop.status).str("note", note).num("exits", seq_).raw("exits_by_reason", by)
+                       .num("total_ns", total).num("guest_ns", guest_ns_).num("monitor_ns", total - guest_ns_)
+                       .num("syscalls", syscalls_).num("via_hardware", via_hw_).num("via_pf_shim", via_shim_)
+                       .num("exceptions", exceptions_).num("bad_events", bad_events_).done());
+    if (!opts_.summary) return;
+    std::string s = "lstar summary: " + std::string(stop_reason_name(stop.reason)) + ", exit status " +
+                    std::to_string(stop.status) + ", " + ms(total) + " from first KVM_RUN\n";
+    s += "  exits        " + std::to_string(seq_) + " (" + by_text + ")\n";
+    s += "  time         " + ms(guest_ns_) + " in the guest (inside KVM_RUN), " + ms(total - guest_ns_) + " in the monitor\n";
+    uint64_t sc = syscalls_, hw = via_hw_, sh = via_shim_;
+    std::string src = "from guest events";
+    if (!opts_.guest_events && guest_counters_) {
+        sc = guest_counters_->syscalls, hw = guest_counters_->via_hardware, sh = guest_counters_->via_pf_shim;
+        src = "from the kernel's counters at shutdown";
+    }
+    s += "  syscalls     " + std::to_string(sc) + ": " + std::to_string(hw) + " entered by the CPU (hardware SYSCALL), " +
+         std::to_string(sh) + " completed by the #PF shim (" + src + ")\n";
+    if (sh > 0) s += "               the shim ran because this host (" + host_.module + ") does not switch to CPL 0 on SYSCALL\n";
+    s += "  exceptions   " + std::to_string(exceptions_) + "\n";
+    if (bad_events_) s += "  bad records  " + std::to_string(bad_events_) + " (ignored)\n";
+    out_stderr(s);
+}
+
+int Session::run() {
+    if (opts_.show_setup) out_stderr(setup_table(boot_, image_.symbols, host_.description));
+    if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description));
+    SignalGuard signals(*vcpu_, opts_.timeout_s);
+    t_start_ = now_ns();
+    for (;;) {
+        uint64_t t0 = now_ns();
+        VmExit e = vcpu_->run();
+        guest_ns_ += now_ns() - t0;
+        if (auto* in = std::get_if<exits::Interrupted>(&e.kind)) {
+            in->signal = g_signal.load();
+            vcpu_->run_page().immediate_exit = 0;
+        }
+        ++seq_;
+        ++exits_by_reason_[std::string(exit_name(e.kind))];
+        Decision d = dispatch(e);
+        log_exit(e, d);
+        if (!d.note.empty() && !std::holds_alternative<actions::Stop>(d.action)) spdlog::debug("{}", d.note);
+        if (auto* c = std::get_if<actions::ConsoleOut>(&d.action)) {
+            std::fwrite(c->bytes.data(), 1, c->bytes.size(), stdout);
+            std::fflush(stdout);
+        } else if (auto* g = std::get_if<actions::GuestEvent>(&d.action)) {
+            handle_event(g->gpa, e.cpu);
+        } else if (auto* r = std::get_if<actions::CompleteRead>(&d.action)) {
+            complete_read(e, r->value);
+        } else if (auto* s = std::get_if<actions::Stop>(&d.action)) {
+            report_stop(*s, e, d.note);
+            write_end(*s, d.note);
+            if (!log_.close()) {
+                spdlog::error("{}", log_.error());
+                return status::kIoError;
+            }
+            return s->status;
+        }
+        if (log_.failed()) {
+            // Do not run blind: a log that cannot be written stops the guest.
+            actions::Stop s{StopReason::LogError, status::kIoError};
+            spdlog::error("{}; stopping the guest", log_.error());
+            write_end(s, log_.error());
+            return status::kIoError;
+        }
+    }
+}
+
+}  // namespace
+
+int run_vm(const RunOptions& opts) {
+    std::optional<KernelImage> image;
+    try {
+        image = opts.image ? KernelImage::from_file(*opts.image) : KernelImage::builtin();
+    } catch (const std::system_error& e) {
+        spdlog::error("cannot read the kernel image: {}", e.what());
+        return status::kBadImage;
+    } catch (const ElfError& e) {
+        spdlog::error("bad kernel image: {}", e.what());
+        return status::kBadImage;
+    }
+    std::optional<ExitLog> log;
+    try {
+        log.emplace(opts.exit_log);
+    } catch (const std::system_error& e) {
+        spdlog::error("{}", e.what());
+        return status::kIoError;
+    }
+    try {
+        kvm::System sys(opts.kvm_path);
+        sys.require(kvm::kRequiredCapabilities);
+        Session s(opts, std::move(*image), sys, *log);
+        return s.run();
+    } catch (const kvm::KvmUnavailable& e) {
+        spdlog::error("KVM unavailable: {}", e.what());
+        return status::kKvmUnavailable;
+    } catch (const ElfError& e) {
+        spdlog::error("bad kernel image: {}", e.what());
+        return status::kBadImage;
+    } catch (const GuestMemoryError& e) {
+        spdlog::error("bad kernel image: {}", e.what());
+        return status::kBadImage;
+    } catch (const std::invalid_argument& e) {
+        spdlog::error("{}", e.what());
+        return status::kUsage;
+    } catch (const std::system_error& e) {
+        spdlog::error("{}", e.what());
+        return status::kInternal;
+    } catch (const std::exception& e) {
+        spdlog::error("internal error: {}", e.what());
+        return status::kInternal;
+    }
+}
+
+}  // namespace lstar

@@ -1,0 +1,28 @@
+// One run of one guest: build the VM, boot it, run the loop until the guest or a signal ends
+// it, and leave a complete exit log and a summary behind.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace lstar {
+
+enum class Narration { None, FirstSyscall, AllSyscalls };
+
+struct RunOptions {
+    std::optional<std::string> image;  // nullopt: the built-in kernel
+    uint64_t ram_mib = 128;
+    double timeout_s = 0;  // 0: none
+    std::string exit_log;  // "": no exit log
+    bool guest_events = true;
+    std::string cmdline = "init=hello";
+    bool show_setup = false;  // the boot set-up table on stderr
+    Narration narration = Narration::FirstSyscall;
+    bool summary = true;
+    std::string kvm_path = "/dev/kvm";
+};
+
+// Returns lstar's exit status (run/exit_status.hpp). Errors are reported on stderr.
+int run_vm(const RunOptions& opts);
+
+}  // namespace lstar
