@@ -143,6 +143,14 @@ void check_refused(const std::vector<uint8_t>& file, const std::string& fragment
     CHECK(all_zero(mem));
 }
 
+// The valid image with one field overwritten must be refused with `fragment`.
+template <class T>
+void check_patched(uint64_t off, T value, const std::string& fragment) {
+    auto f = valid_elf();
+    put<T>(f, off, value);
+    check_refused(f, fragment);
+}
+
 }  // namespace
 
 TEST_CASE("a valid kernel image loads at its physical addresses") {
@@ -190,39 +198,19 @@ TEST_CASE("a stripped image (no section headers) has no symbols") {
 }
 
 TEST_CASE("malformed identification and header") {
-    auto f = valid_elf();
-    f[0] = 0;
-    check_refused(f, "not an ELF file (bad magic)");
     check_refused({}, "not an ELF file (bad magic)");
     check_refused({0x7f, 'E', 'L'}, "not an ELF file (bad magic)");
+    check_patched<uint8_t>(0, 0, "not an ELF file (bad magic)");
+    check_patched<uint8_t>(EI_CLASS, ELFCLASS32, "32-bit ELF (ELFCLASS32): lstar needs an ELF64 x86-64 kernel");
+    check_patched<uint8_t>(EI_DATA, ELFDATA2MSB, "big-endian ELF (ELFDATA2MSB)");
+    check_patched<uint16_t>(EH_FIELD(e_machine), EM_AARCH64, "wrong machine 183 (EM_AARCH64)");
+    check_patched<uint16_t>(EH_FIELD(e_type), ET_DYN, "ET_DYN");
+    check_patched<uint16_t>(EH_FIELD(e_phentsize), 32, "bad e_phentsize 32");
+    check_patched<uint16_t>(EH_FIELD(e_phnum), 0, "no program headers");
 
-    f = valid_elf();
-    f[EI_CLASS] = ELFCLASS32;
-    check_refused(f, "32-bit ELF (ELFCLASS32): lstar needs an ELF64 x86-64 kernel");
-
-    f = valid_elf();
-    f[EI_DATA] = ELFDATA2MSB;
-    check_refused(f, "big-endian ELF (ELFDATA2MSB)");
-
-    f = valid_elf();
-    put<uint16_t>(f, EH_FIELD(e_machine), EM_AARCH64);
-    check_refused(f, "wrong machine 183 (EM_AARCH64)");
-
-    f = valid_elf();
-    put<uint16_t>(f, EH_FIELD(e_type), ET_DYN);
-    check_refused(f, "ET_DYN");
-
-    f = valid_elf();
+    auto f = valid_elf();
     f.resize(40);
     check_refused(f, "truncated: the ELF header needs 64 bytes, the file has 40");
-
-    f = valid_elf();
-    put<uint16_t>(f, EH_FIELD(e_phentsize), 32);
-    check_refused(f, "bad e_phentsize 32");
-
-    f = valid_elf();
-    put<uint16_t>(f, EH_FIELD(e_phnum), 0);
-    check_refused(f, "no program headers");
 }
 
 TEST_CASE("malformed program headers and segments") {
@@ -230,37 +218,16 @@ TEST_CASE("malformed program headers and segments") {
     f.resize(100);
     check_refused(f, "truncated: program header table [0x40, +0xa8) runs past the end of the 100-byte file");
 
-    f = valid_elf();
-    put<uint64_t>(f, EH_FIELD(e_phoff), ~0ull - 8);  // offset + size wraps
-    check_refused(f, "truncated: program header table");
-
-    f = valid_elf();
-    put<uint64_t>(f, PH_FIELD(1, p_filesz), 0x100000);
-    check_refused(f, "truncated: segment 1 data");
-
-    f = valid_elf();
-    put<uint64_t>(f, PH_FIELD(0, p_offset), ~0ull - 2);  // wraps
-    check_refused(f, "truncated: segment 0 data");
-
-    f = valid_elf();
-    put<uint64_t>(f, PH_FIELD(0, p_memsz), 2);
-    check_refused(f, "segment 0: p_filesz 0x5 is larger than p_memsz 0x2");
-
-    f = valid_elf();
-    put<uint64_t>(f, PH_FIELD(1, p_paddr), ~0ull - 0x1000);
-    check_refused(f, "segment 1: physical range");
-
-    f = valid_elf();
-    put<uint64_t>(f, PH_FIELD(1, p_paddr), kRam - 0x1000);
-    check_refused(f, "segment 1 [0x3ff000-0x402000) lies outside guest RAM (4 MiB)");
-
-    f = valid_elf();
-    put<uint64_t>(f, PH_FIELD(0, p_paddr), 0x80000);
-    check_refused(f, "segment 0 [0x80000-0x80005) lies below 0x100000");
-
-    f = valid_elf();
-    put<uint64_t>(f, PH_FIELD(1, p_paddr), kTextPhys + 4);
-    check_refused(f, "segments 0 [0x100000-0x100005) and 1 [0x100004-0x103004) overlap in physical memory");
+    check_patched<uint64_t>(EH_FIELD(e_phoff), ~0ull - 8, "truncated: program header table");  // offset + size wraps
+    check_patched<uint64_t>(PH_FIELD(1, p_filesz), 0x100000, "truncated: segment 1 data");
+    check_patched<uint64_t>(PH_FIELD(0, p_offset), ~0ull - 2, "truncated: segment 0 data");  // wraps
+    check_patched<uint64_t>(PH_FIELD(0, p_memsz), 2, "segment 0: p_filesz 0x5 is larger than p_memsz 0x2");
+    check_patched<uint64_t>(PH_FIELD(1, p_paddr), ~0ull - 0x1000, "segment 1: physical range");
+    check_patched<uint64_t>(PH_FIELD(1, p_paddr), kRam - 0x1000,
+                            "segment 1 [0x3ff000-0x402000) lies outside guest RAM (4 MiB)");
+    check_patched<uint64_t>(PH_FIELD(0, p_paddr), 0x80000, "segment 0 [0x80000-0x80005) lies below 0x100000");
+    check_patched<uint64_t>(PH_FIELD(1, p_paddr), kTextPhys + 4,
+                            "segments 0 [0x100000-0x100005) and 1 [0x100004-0x103004) overlap in physical memory");
 
     f = valid_elf();
     put<uint32_t>(f, PH_FIELD(0, p_type), PT_NULL);
@@ -269,61 +236,32 @@ TEST_CASE("malformed program headers and segments") {
 }
 
 TEST_CASE("the entry point must be inside an executable segment") {
-    auto f = valid_elf();
-    put<uint64_t>(f, EH_FIELD(e_entry), 0x1000);
-    check_refused(f, "entry point 0x1000 is outside every PT_LOAD segment");
-
-    f = valid_elf();
-    put<uint64_t>(f, EH_FIELD(e_entry), kDataVirt + 0x10);
-    check_refused(f, "lies in segment 1, which is not executable (flags RW-)");
-
-    f = valid_elf();
-    put<uint64_t>(f, EH_FIELD(e_entry), kTextVirt + kCode.size());  // one past the end
-    check_refused(f, "outside every PT_LOAD segment");
+    check_patched<uint64_t>(EH_FIELD(e_entry), 0x1000, "entry point 0x1000 is outside every PT_LOAD segment");
+    check_patched<uint64_t>(EH_FIELD(e_entry), kDataVirt + 0x10, "lies in segment 1, which is not executable (flags RW-)");
+    check_patched<uint64_t>(EH_FIELD(e_entry), kTextVirt + kCode.size(), "outside every PT_LOAD segment");  // one past
 }
 
 TEST_CASE("broken notes and symbol tables are refused") {
-    auto f = valid_elf();
-    uint64_t note_off = get<uint64_t>(f, PH_FIELD(2, p_offset));
-    put<uint32_t>(f, note_off, 0x1000);  // namesz far past the 24-byte segment
-    check_refused(f, "PT_NOTE program header 2: note at +0x0");
+    const auto good = valid_elf();
+    uint64_t note = get<uint64_t>(good, PH_FIELD(2, p_offset));
+    uint64_t symtab_sh = get<uint64_t>(good, EH_FIELD(e_shoff)) + sizeof(Elf64_Shdr);
+    uint64_t strtab_sh = symtab_sh + sizeof(Elf64_Shdr);
+    uint64_t sym1 = get<uint64_t>(good, symtab_sh + offsetof(Elf64_Shdr, sh_offset)) + sizeof(Elf64_Sym);
+    uint64_t strtab_size = get<uint64_t>(good, strtab_sh + offsetof(Elf64_Shdr, sh_size));
 
-    f = valid_elf();
-    put<uint64_t>(f, PH_FIELD(2, p_filesz), 30);  // a 6-byte tail too short for a note header
-    check_refused(f, "note header at +0x18 runs past the end of the segment");
+    check_patched<uint32_t>(note, 0x1000, "PT_NOTE program header 2: note at +0x0");  // namesz past the 24-byte segment
+    check_patched<uint64_t>(PH_FIELD(2, p_filesz), 30, "note header at +0x18 runs past the end of the segment");
 
-    uint64_t shoff = get<uint64_t>(valid_elf(), EH_FIELD(e_shoff));
-    uint64_t symtab_sh = shoff + sizeof(Elf64_Shdr);
-
-    f = valid_elf();
-    put<uint32_t>(f, symtab_sh + offsetof(Elf64_Shdr, sh_link), 99);
-    check_refused(f, "broken symbol table (section 1): sh_link 99 names no section");
-
-    f = valid_elf();
-    put<uint32_t>(f, symtab_sh + offsetof(Elf64_Shdr, sh_link), 0);
-    check_refused(f, "broken symbol table");
-
-    f = valid_elf();
-    put<uint64_t>(f, symtab_sh + offsetof(Elf64_Shdr, sh_offset), f.size() - 8);
-    check_refused(f, "broken symbol table (section 1): [");
-
-    f = valid_elf();
-    put<uint64_t>(f, symtab_sh + offsetof(Elf64_Shdr, sh_entsize), 16);
-    check_refused(f, "sh_entsize 16");
-
-    f = valid_elf();
-    uint64_t sym1 = get<uint64_t>(f, symtab_sh + offsetof(Elf64_Shdr, sh_offset)) + sizeof(Elf64_Sym);
-    put<uint32_t>(f, sym1 + offsetof(Elf64_Sym, st_name), 0x10000);
-    check_refused(f, "symbol 1 has name offset 0x10000");
-
-    f = valid_elf();  // a string table without a final NUL: the last name runs off its end
-    uint64_t strtab_sh = shoff + 2 * sizeof(Elf64_Shdr);
-    put<uint64_t>(f, strtab_sh + offsetof(Elf64_Shdr, sh_size), get<uint64_t>(f, strtab_sh + offsetof(Elf64_Shdr, sh_size)) - 1);
-    check_refused(f, "symbol 3 has name offset");
-
-    f = valid_elf();
-    put<uint64_t>(f, EH_FIELD(e_shoff), f.size() - 10);
-    check_refused(f, "truncated: section header table");
+    check_patched<uint32_t>(symtab_sh + offsetof(Elf64_Shdr, sh_link), 99,
+                            "broken symbol table (section 1): sh_link 99 names no section");
+    check_patched<uint32_t>(symtab_sh + offsetof(Elf64_Shdr, sh_link), 0, "broken symbol table");
+    check_patched<uint64_t>(symtab_sh + offsetof(Elf64_Shdr, sh_offset), good.size() - 8,
+                            "broken symbol table (section 1): [");
+    check_patched<uint64_t>(symtab_sh + offsetof(Elf64_Shdr, sh_entsize), 16, "sh_entsize 16");
+    check_patched<uint32_t>(sym1 + offsetof(Elf64_Sym, st_name), 0x10000, "symbol 1 has name offset 0x10000");
+    // A string table without its final NUL: the last name runs off its end.
+    check_patched<uint64_t>(strtab_sh + offsetof(Elf64_Shdr, sh_size), strtab_size - 1, "symbol 3 has name offset");
+    check_patched<uint64_t>(EH_FIELD(e_shoff), good.size() - 10, "truncated: section header table");
 }
 
 TEST_CASE("truncated and corrupted images never crash the parser") {

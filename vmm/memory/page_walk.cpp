@@ -116,7 +116,6 @@ std::optional<Translation> translate(const GuestMemory& mem, uint64_t cr3, uint6
 std::optional<std::vector<uint8_t>> read_virtual(const GuestMemory& mem, uint64_t cr3, uint64_t va, uint64_t len,
                                                  Access access) {
     std::vector<uint8_t> out;
-    out.reserve(std::min(len, mem.size()));  // len is the caller's, maybe hostile: don't trust it for allocation
     bool ok = for_each_chunk(mem, cr3, va, len, access, [&](std::span<const uint8_t> s) {
         out.insert(out.end(), s.begin(), s.end());
         return true;
