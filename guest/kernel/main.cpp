@@ -49,8 +49,14 @@ void crash_test(const char* how) {
 }
 
 [[noreturn]] void no_such_program(const char* name) {
-    pr_err("init=%s: no such program; available:", name);
-    for (unsigned i = 0; i < user_programs_count; i++) pr_err("  %s", user_programs[i].name);
+    char list[abi::kLogMax / 2];  // the names, space-separated: one log line, one VM exit
+    unsigned n = 0;
+    for (unsigned i = 0; i < user_programs_count; i++) {
+        if (n && n < sizeof list - 1) list[n++] = ' ';
+        for (const char* s = user_programs[i].name; *s && n < sizeof list - 1; s++) list[n++] = *s;
+    }
+    list[n] = '\0';
+    pr_err("init=%s: no such program (available: %s)", name, list);
     do_exit(127);  // as a shell's "command not found"
 }
 

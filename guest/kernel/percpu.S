@@ -12,6 +12,9 @@
 
 #define STACK_SIZE	16384
 #define IST_STACK_SIZE	4096
+/* A small gap after each stack top, so that an address inside one stack is never symbolized as
+ * "<previous_stack_top+offset>" by a trace (a top and the next stack's base would share an address). */
+#define STACK_GAP	64
 
 	.section .bss..page_aligned, "aw", @nobits
 	.balign 4096
@@ -19,17 +22,23 @@
 boot_stack:			/* start_kernel runs here, until the first iretq to ring 3 */
 	.skip	STACK_SIZE
 boot_stack_top:
+	.skip	STACK_GAP
 	.globl task_stack, task_stack_top
+	.type task_stack, @object
+	.size task_stack, STACK_SIZE
 task_stack:			/* the task's kernel stack: TSS.RSP0 and the syscall stack */
 	.skip	STACK_SIZE
 task_stack_top:
+	.skip	STACK_GAP
 	.globl df_stack_top, nmi_stack_top, mc_stack_top
 df_stack:
 	.skip	IST_STACK_SIZE
 df_stack_top:
+	.skip	STACK_GAP
 nmi_stack:
 	.skip	IST_STACK_SIZE
 nmi_stack_top:
+	.skip	STACK_GAP
 mc_stack:
 	.skip	IST_STACK_SIZE
 mc_stack_top:
