@@ -5,6 +5,8 @@
 //    The monitor treats every record as hostile: it checks the magic, the type, the size and that
 //    the whole record lies inside guest RAM before it reads a field.
 //  * kPortExit (outl): the guest's exit status; the run ends.
+//  * kPortNull (any width): ignored. One exit that the monitor does nothing about, for measuring
+//    the exit round trip (bench/).
 #pragma once
 #include <cstdint>
 
@@ -13,6 +15,7 @@ namespace lstar::abi {
 inline constexpr uint16_t kPortConsole = 0x00e9;
 inline constexpr uint16_t kPortEvent = 0x0ec0;
 inline constexpr uint16_t kPortExit = 0x0ec4;
+inline constexpr uint16_t kPortNull = 0x0ec8;
 
 inline constexpr uint32_t kEventMagic = 0x5645534c;  // "LSEV"
 inline constexpr uint32_t kEventMaxSize = 512;
@@ -33,10 +36,32 @@ struct EventHeader {
     uint16_t size;  // of the whole record, header included
 };
 
-// How a syscall reached the kernel entry.
+// Which instruction entered the kernel ("the three doors").
+enum class Door : uint32_t {
+    Syscall = 0,   // SYSCALL: IA32_LSTAR, no IDT, no stack switch by the CPU; 64-bit ABI
+    Int80 = 1,     // INT $0x80: IDT gate with DPL 3, CPU switches to TSS.RSP0; i386 ABI
+    Sysenter = 2,  // SYSENTER: IA32_SYSENTER_CS/EIP/ESP
+};
+
+// How the entry was completed.
 enum class EntryVia : uint32_t {
-    Hardware = 0,  // the CPU switched to CPL 0 and jumped to LSTAR, as the SDM says
-    PfShim = 1,    // this host's KVM stayed at CPL 3; the #PF entry completed the switch
+    Hardware = 0,     // the CPU did it all, as the SDM says
+    PfShim = 1,       // SYSCALL stayed at CPL 3 on this host; the #PF entry completed the switch
+    UdShim = 2,       // INT $0x80 raised #UD on this host; the #UD entry completed the gate
+};
+
+// How the kernel went back to user mode.
+enum class ReturnVia : uint32_t {
+    Sysret = 0,  // SYSRETQ: RIP <- RCX, RFLAGS <- R11, CS/SS from STAR[63:48]
+    Iret = 1,    // IRETQ: RIP, CS, RFLAGS, RSP, SS popped from the kernel stack
+    Sysexit = 2,
+};
+
+// The kernel's entry mode (lstar.entry= on the command line).
+enum class EntryMode : uint32_t {
+    Direct = 0,   // LSTAR = entry_SYSCALL_64, one page table per process
+    Pti = 1,      // LSTAR = entry_SYSCALL_64_trampoline; user and kernel page tables (CR3 bit 12)
+    PtiPcid = 2,  // as Pti, with PCIDs and CR3.NOFLUSH
 };
 
 struct SyscallEnterEvent {
@@ -50,9 +75,17 @@ struct SyscallEnterEvent {
     uint64_t gs_base;    // GS base after swapgs (the per-CPU area)
     uint64_t handler;    // sys_call_table[nr], or sys_ni_syscall
     uint64_t lstar;      // where the entry began (the LSTAR value)
-    uint64_t cr3;
+    uint64_t cr3;        // CR3 while in the kernel
     uint32_t cpl;        // CPL while running the entry (CS & 3)
     EntryVia via;
+    // Added for the doors and PTI:
+    Door door;
+    uint32_t abi_bits;   // 64 (x86-64 syscall ABI and numbers) or 32 (i386 ABI and numbers)
+    uint64_t user_cr3;   // the CR3 user mode runs on (== cr3 in direct mode)
+    uint64_t regs_ip, regs_cs, regs_flags, regs_sp, regs_ss;  // pt_regs' hardware-frame part
+    uint64_t stack_top;  // top of the kernel stack the handler runs on
+    uint32_t entry_mode;  // EntryMode
+    uint32_t reserved;
 };
 
 struct SyscallExitEvent {
@@ -66,6 +99,11 @@ struct SyscallExitEvent {
     uint16_t sysret_cs;  // what SYSRET will load into CS and SS (from STAR[63:48])
     uint16_t sysret_ss;
     uint32_t cpl;
+    // Added for the doors and PTI:
+    Door door;
+    ReturnVia how;
+    uint64_t user_cr3;   // the CR3 the kernel switches back to before returning
+    uint64_t regs_ip, regs_cs, regs_flags, regs_sp, regs_ss;  // what IRETQ pops (when how == Iret)
 };
 
 enum class ExceptionAction : uint32_t {
@@ -88,6 +126,7 @@ struct ExceptionEvent {
     ExceptionAction action;
     uint32_t signal;  // the Linux signal a user task would get (SIGSEGV, SIGILL, ...)
     uint32_t reserved;
+    uint64_t handler_rsp;  // RSP when the C handler ran: which stack (TSS.RSP0, an IST stack)
 };
 
 struct ConsoleWriteEvent {

@@ -11,9 +11,18 @@ inline constexpr long kExitGroup = 231;
 inline constexpr long kMax = 335;  // sys_call_table has kMax + 1 slots, as __NR_syscall_max + 1
 }  // namespace lstar::nr
 
+// The i386 numbers that `int $0x80` uses (arch/x86/entry/syscalls/syscall_32.tbl).
+namespace lstar::nr32 {
+inline constexpr long kExit = 1;
+inline constexpr long kWrite = 4;
+inline constexpr long kGetpid = 20;
+inline constexpr long kExitGroup = 252;
+inline constexpr long kMax = 450;
+}  // namespace lstar::nr32
+
 namespace lstar::err {
-inline constexpr long kEPERM = 1, kENOENT = 2, kEBADF = 9, kENOMEM = 12, kEFAULT = 14, kEINVAL = 22,
-                      kENOSYS = 38;
+inline constexpr long kEPERM = 1, kENOENT = 2, kE2BIG = 7, kENOEXEC = 8, kEBADF = 9, kENOMEM = 12, kEFAULT = 14,
+                      kEINVAL = 22, kENOSYS = 38;
 }  // namespace lstar::err
 
 namespace lstar::sig {

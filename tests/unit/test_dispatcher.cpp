@@ -51,6 +51,12 @@ TEST_CASE("the event port with the wrong width is not an event") {
     CHECK(d.note.find("unhandled OUT") != std::string::npos);
 }
 
+TEST_CASE("the null port is ignored without a note (the bench's exit round trip)") {
+    auto d = dispatch(io_out(abi::kPortNull, 1, 0));
+    CHECK(std::holds_alternative<actions::Continue>(d.action));
+    CHECK(d.note.empty());
+}
+
 TEST_CASE("unknown ports: OUT is logged and ignored, IN reads all ones") {
     auto d = dispatch(io_out(0x61, 1, 0));
     CHECK(std::holds_alternative<actions::Continue>(d.action));

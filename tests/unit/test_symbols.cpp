@@ -61,3 +61,9 @@ TEST_CASE("address_of and the empty table") {
     CHECK(empty.describe(0xffffffff81000000) == "");
     CHECK_FALSE(empty.lookup(0));
 }
+
+TEST_CASE("C++ names are demangled for traces, without their parameter lists") {
+    CHECK(lstar::display_name("_ZN5lstar6kernel10event_sendEv") == "lstar::kernel::event_send");
+    CHECK(lstar::display_name("entry_SYSCALL_64") == "entry_SYSCALL_64");
+    CHECK(lstar::display_name("_Znot_a_valid_mangling") == "_Znot_a_valid_mangling");
+}

@@ -3,70 +3,101 @@
 #include <cstring>
 
 #include "boot_protocol.hpp"
+#include "kvm/system.hpp"
+#include "pvh.hpp"
 #include "x86/msr.hpp"
 #include "x86/selectors.hpp"
 
 namespace lstar {
 
+const char* entry_mode_name(abi::EntryMode m) {
+    switch (m) {
+    case abi::EntryMode::Direct: return "direct";
+    case abi::EntryMode::Pti: return "pti";
+    case abi::EntryMode::PtiPcid: return "pti-pcid";
+    }
+    return "?";
+}
+
+std::string entry_mode_unsupported(abi::EntryMode m, const std::vector<kvm_cpuid_entry2>& cpuid) {
+    if (m != abi::EntryMode::PtiPcid) return "";
+    constexpr uint32_t kPcid = 1u << 17;  // CPUID.01H:ECX.PCID[bit 17]
+    for (const auto& e : cpuid)
+        if (e.function == 1 && (e.ecx & kPcid)) return "";
+    return "--entry pti-pcid needs PCID, and this host's KVM does not offer it "
+           "(CPUID.01H:ECX.PCID[bit 17] is 0 in KVM_GET_SUPPORTED_CPUID)";
+}
+
 namespace {
 
-kvm_segment code_segment(uint16_t sel) {
+// Guest-physical places of the PVH boot data (all in the low, reserved MiB).
+constexpr uint64_t kStartInfoPhys = 0x3000;
+constexpr uint64_t kMemmapPhys = 0x3100;
+constexpr uint64_t kPvhCmdlinePhys = 0x4000;
+
+kvm_segment flat_segment(uint16_t sel, bool code, bool long_mode) {
     kvm_segment s{};
     s.selector = sel;
     s.limit = 0xffffffff;
-    s.type = 0xb;  // execute/read, accessed
+    s.type = code ? 0xb : 0x3;  // execute/read or read/write, accessed
     s.present = 1;
     s.dpl = sel & 3;
     s.s = 1;
-    s.l = 1;
+    s.l = code && long_mode;
+    s.db = !(code && long_mode);
     s.g = 1;
     return s;
 }
 
-kvm_segment data_segment(uint16_t sel) {
-    kvm_segment s{};
-    s.selector = sel;
-    s.limit = 0xffffffff;
-    s.type = 0x3;  // read/write, accessed
-    s.present = 1;
-    s.dpl = sel & 3;
-    s.s = 1;
-    s.db = 1;
-    s.g = 1;
-    return s;
-}
-
-boot::BootInfo make_boot_info(const GuestMemory& mem, const LoadedKernel& k, const BootPageTables& pt,
-                              const BootOptions& opts) {
+boot::BootInfo make_boot_info(const GuestMemory& mem, const LoadedKernel& k, uint64_t pml4, uint64_t gdt,
+                              uint64_t flags, const std::string& cmdline) {
     boot::BootInfo bi{};
     bi.magic = boot::kBootInfoMagic;
     bi.version = boot::kBootInfoVersion;
-    bi.flags = boot::kFlagMsrsByMonitor | (opts.guest_events ? boot::kFlagGuestEvents : 0);
+    bi.flags = flags;
     bi.ram_bytes = mem.size();
     bi.kernel_phys_start = k.phys_start;
     bi.kernel_phys_end = k.phys_end;
     // Free RAM starts on the page after the kernel image; the mapping is fresh, hence zero.
     bi.free_phys_start = (k.phys_end + 0xfff) & ~0xfffull;
     bi.free_phys_end = mem.size();
-    bi.boot_pml4_phys = pt.pml4_phys;
-    bi.gdt_phys = boot::kGdtPhys;
-    if (opts.cmdline.size() >= boot::kCmdlineMax)
-        throw std::invalid_argument("kernel command line is " + std::to_string(opts.cmdline.size()) +
-                                    " bytes; the boot protocol allows " + std::to_string(boot::kCmdlineMax - 1));
-    std::memcpy(bi.cmdline, opts.cmdline.data(), opts.cmdline.size());
+    bi.boot_pml4_phys = pml4;
+    bi.gdt_phys = gdt;
+    std::memcpy(bi.cmdline, cmdline.data(), cmdline.size());
     return bi;
 }
 
-}  // namespace
+std::string full_cmdline(const BootOptions& opts, bool pvh) {
+    std::string c = opts.cmdline + (opts.cmdline.empty() ? "" : " ") + "lstar.entry=" + entry_mode_name(opts.entry);
+    if (pvh) c += " lstar.bootinfo=" + std::to_string(boot::kBootInfoPhys);
+    if (c.size() >= boot::kCmdlineMax)
+        throw std::invalid_argument("kernel command line is " + std::to_string(c.size()) +
+                                    " bytes; the boot protocol allows " + std::to_string(boot::kCmdlineMax - 1));
+    return c;
+}
 
-BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
-                     const std::vector<kvm_cpuid_entry2>& cpuid) {
+std::optional<uint64_t> pvh_entry_of(const KernelImage& image) {
+    for (const auto& n : image.elf.notes) {
+        if (n.owner != "Xen" || n.type != pvh::kElfNotePhys32Entry) continue;
+        if (n.desc.size() == 4 || n.desc.size() == 8) {
+            uint64_t v = 0;
+            std::memcpy(&v, n.desc.data(), n.desc.size());
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+// lstar's 64-bit protocol (docs/boot-protocol.md): long mode, paging and the syscall MSRs are set
+// up here, before the first guest instruction.
+void setup_lstar64(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
+                   BootState& st) {
     if (!image.lstar_protocol())
         throw ElfError(image.name + ": not an lstar-protocol kernel (no \"lstar\" ELF note); "
                        "PVH and multiboot images are not supported yet");
-    BootState st;
     // Resolve every symbol before touching guest memory, so a bad image changes nothing.
-    st.lstar = image.required_symbol("entry_SYSCALL_64");
+    const char* lstar_sym = opts.entry == abi::EntryMode::Direct ? "entry_SYSCALL_64" : "entry_SYSCALL_64_trampoline";
+    st.lstar = image.required_symbol(lstar_sym);
     st.kernel_gs_base = image.required_symbol("percpu_area");
     st.tss_base = image.required_symbol("cpu_tss");
 
@@ -81,18 +112,14 @@ BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image
     mem.write(boot::kGdtPhys, st.gdt);
     st.gdt_base = boot::kPageOffset + boot::kGdtPhys;
 
-    auto bi = make_boot_info(mem, st.kernel, st.page_tables, opts);
-    mem.write(boot::kBootInfoPhys, bi);
-    st.boot_info_phys = boot::kBootInfoPhys;
-    st.flags = bi.flags;
-    st.cmdline = opts.cmdline;
-
-    vcpu.set_cpuid(cpuid);  // before EFER.LME: KVM checks long mode against the guest's CPUID
+    st.flags = boot::kFlagMsrsByMonitor | (opts.guest_events ? boot::kFlagGuestEvents : 0);
+    mem.write(boot::kBootInfoPhys, make_boot_info(mem, st.kernel, st.page_tables.pml4_phys, boot::kGdtPhys, st.flags,
+                                                  st.cmdline));
 
     kvm_sregs s = vcpu.get_sregs();
-    s.cs = code_segment(x86::kKernelCs);
-    s.ds = s.es = s.ss = data_segment(x86::kKernelDs);
-    s.fs = s.gs = data_segment(0);
+    s.cs = flat_segment(x86::kKernelCs, true, true);
+    s.ds = s.es = s.ss = flat_segment(x86::kKernelDs, false, true);
+    s.fs = s.gs = flat_segment(0, false, true);
     s.fs.present = s.gs.present = 0;
     s.fs.unusable = s.gs.unusable = 1;
     s.tr = {};
@@ -127,14 +154,97 @@ BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image
     std::vector<std::pair<uint32_t, uint64_t>> msrs;
     for (size_t i = 0; i < idx.size(); ++i) msrs.emplace_back(idx[i], want[i]);
     vcpu.set_msrs(msrs);
-    auto got = vcpu.get_msrs(idx);
-    for (size_t i = 0; i < idx.size(); ++i)
-        if (got[i] != want[i])
-            throw std::runtime_error("MSR read-back mismatch: wrote " + std::to_string(want[i]) + " to MSR " +
-                                     std::to_string(idx[i]) + ", KVM_GET_MSRS says " + std::to_string(got[i]));
-    st.star = got[0];
-    st.fmask = got[2];
+}
 
+// PVH (docs/boot-protocol.md, shared/pvh.hpp): 32-bit protected mode with paging off at the
+// XEN_ELFNOTE_PHYS32_ENTRY address, EBX = hvm_start_info. The kernel builds its own GDT, page
+// tables and long mode and writes the syscall MSRs itself; the monitor leaves them at reset.
+void setup_pvh(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts, BootState& st) {
+    auto entry = pvh_entry_of(image);
+    if (!entry)
+        throw ElfError(image.name + ": --msr-setup guest boots through PVH, and this image has no "
+                       "XEN_ELFNOTE_PHYS32_ENTRY note");
+    st.kernel = load_elf(image.elf, image.file, mem, boot::kLowReservedEnd);
+    if (*entry < st.kernel.phys_start || *entry >= st.kernel.phys_end)
+        throw ElfError(image.name + ": the PVH entry " + std::to_string(*entry) + " is outside the loaded image");
+    st.pvh_entry = st.entry = *entry;
+    st.flags = opts.guest_events ? boot::kFlagGuestEvents : 0;
+    mem.write(boot::kBootInfoPhys, make_boot_info(mem, st.kernel, 0, 0, st.flags, st.cmdline));
+
+    // hvm_start_info with the command line and a memory map: the first MiB reserved (lstar's boot
+    // data lives there), the rest RAM.
+    mem.write_bytes(kPvhCmdlinePhys, {reinterpret_cast<const uint8_t*>(st.cmdline.c_str()), st.cmdline.size() + 1});
+    pvh::MemmapEntry map[2] = {{0, boot::kLowReservedEnd, pvh::kMemmapReserved, 0},
+                               {boot::kLowReservedEnd, mem.size() - boot::kLowReservedEnd, pvh::kMemmapRam, 0}};
+    mem.write(kMemmapPhys, map);
+    pvh::StartInfo si{};
+    si.magic = pvh::kStartMagic;
+    si.version = 1;
+    si.cmdline_paddr = kPvhCmdlinePhys;
+    si.memmap_paddr = kMemmapPhys;
+    si.memmap_entries = 2;
+    mem.write(kStartInfoPhys, si);
+    st.start_info_phys = kStartInfoPhys;
+
+    // The boot GDT is there for the flat selectors below; the kernel loads its own.
+    st.gdt = build_boot_gdt(0);
+    mem.write(boot::kGdtPhys, st.gdt);
+    st.gdt_base = boot::kGdtPhys;  // paging is off: linear == physical
+
+    kvm_sregs s = vcpu.get_sregs();
+    s.cs = flat_segment(x86::kKernel32Cs, true, false);
+    s.ds = s.es = s.ss = s.fs = s.gs = flat_segment(x86::kKernelDs, false, false);
+    s.tr = {};
+    s.tr.limit = 0x67;
+    s.tr.type = 0xb;  // a busy 32-bit TSS, as after reset: VM entry wants a usable TR
+    s.tr.present = 1;
+    s.ldt = {};
+    s.ldt.type = 0x2;
+    s.ldt.unusable = 1;
+    s.gdt.base = st.gdt_base;
+    s.gdt.limit = uint16_t(sizeof(Gdt) - 1);
+    s.idt = {};
+    s.cr0 = x86::kCr0Pe | x86::kCr0Et;
+    s.cr3 = 0;
+    s.cr4 = 0;
+    s.efer = 0;
+    vcpu.set_sregs(s);
+
+    kvm_regs r{};
+    r.rip = *entry;
+    r.rbx = kStartInfoPhys;
+    r.rflags = x86::kRflagsFixed;
+    vcpu.set_regs(r);
+}
+
+}  // namespace
+
+BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
+                     const std::vector<kvm_cpuid_entry2>& cpuid) {
+    if (auto why = entry_mode_unsupported(opts.entry, cpuid); !why.empty()) throw kvm::KvmUnavailable(why);
+    BootState st;
+    st.entry_mode = opts.entry;
+    bool pvh = opts.msr_setup == MsrSetup::Guest;
+    st.protocol = pvh ? "pvh" : "lstar64";
+    st.cmdline = full_cmdline(opts, pvh);
+    vcpu.set_cpuid(cpuid);  // before EFER.LME: KVM checks long mode against the guest's CPUID
+    if (pvh) setup_pvh(vcpu, mem, image, opts, st);
+    else setup_lstar64(vcpu, mem, image, opts, st);
+
+    // Read back what KVM holds: the table and the log show these, not what we meant to write.
+    const std::vector<uint32_t> idx = {x86::kMsrStar, x86::kMsrLstar, x86::kMsrSyscallMask, x86::kMsrKernelGsBase};
+    auto got = vcpu.get_msrs(idx);
+    if (!pvh) {
+        const std::vector<uint64_t> want = {x86::kStar, st.lstar, x86::kSyscallMask, st.kernel_gs_base};
+        for (size_t i = 0; i < idx.size(); ++i)
+            if (got[i] != want[i])
+                throw std::runtime_error("MSR read-back mismatch: wrote " + std::to_string(want[i]) + " to MSR " +
+                                         std::to_string(idx[i]) + ", KVM_GET_MSRS says " + std::to_string(got[i]));
+    }
+    st.star = got[0];
+    st.lstar = got[1];
+    st.fmask = got[2];
+    st.kernel_gs_base = got[3];
     kvm_sregs back = vcpu.get_sregs();
     st.cr0 = back.cr0;
     st.cr3 = back.cr3;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "boot/gdt.hpp"
+#include "event_abi.hpp"
 #include "boot/kernel_image.hpp"
 #include "kvm/vcpu.hpp"
 #include "loader/elf.hpp"
@@ -18,14 +19,31 @@
 
 namespace lstar {
 
+// Who programs EFER.SCE, STAR, LSTAR, FMASK and KERNEL_GS_BASE (--msr-setup).
+enum class MsrSetup {
+    Monitor,  // lstar's 64-bit protocol: the monitor writes them before the first instruction
+    Guest,    // PVH entry: the kernel builds long mode and writes them itself; the monitor traps them
+};
+
 struct BootOptions {
     std::string cmdline;
     bool guest_events = true;  // BootInfo kFlagGuestEvents
+    abi::EntryMode entry = abi::EntryMode::Direct;
+    MsrSetup msr_setup = MsrSetup::Monitor;
 };
+
+const char* entry_mode_name(abi::EntryMode m);  // "direct", "pti", "pti-pcid"
+
+// Why this KVM cannot run the entry mode (pti-pcid needs PCID in CPUID), or "".
+std::string entry_mode_unsupported(abi::EntryMode m, const std::vector<kvm_cpuid_entry2>& cpuid);
 
 // What was set up, read back from KVM where KVM holds it: the start-up table and the head of the
 // exit log print this.
 struct BootState {
+    std::string protocol;  // "lstar64" (monitor-built long mode) or "pvh" (32-bit entry, the guest builds it)
+    abi::EntryMode entry_mode = abi::EntryMode::Direct;
+    uint64_t pvh_entry = 0;       // PVH: the physical 32-bit entry point
+    uint64_t start_info_phys = 0;  // PVH: hvm_start_info
     LoadedKernel kernel{};
     BootPageTables page_tables{};
     Gdt gdt{};

@@ -53,8 +53,22 @@ void for_each_gdt_entry(const BootState& st, F&& f) {
 }  // namespace
 
 std::string setup_table(const BootState& st, const SymbolTable& syms, const std::string& host_kind) {
-    std::string t = "lstar boot set-up (built by the monitor before the first guest instruction)\n";
+    bool pvh = st.protocol == "pvh";
+    std::string t = pvh ? "lstar boot set-up (PVH: the monitor starts the kernel in 32-bit protected mode, paging off;\n"
+                          "the kernel builds its own GDT, page tables and long mode and writes the syscall MSRs itself)\n"
+                        : "lstar boot set-up (built by the monitor before the first guest instruction)\n";
     t += line("host KVM", host_kind);
+    t += line("entry mode", std::string(entry_mode_name(st.entry_mode)) +
+                                (st.entry_mode == abi::EntryMode::Direct ? " (LSTAR = entry_SYSCALL_64)"
+                                                                         : " (LSTAR = entry_SYSCALL_64_trampoline, CR3 switched on entry and exit)"));
+    if (pvh) {
+        t += line("PVH entry", hex_string(st.pvh_entry) + " (physical, 32-bit), EBX = hvm_start_info at " +
+                                   hex_string(st.start_info_phys));
+        t += line("MSRs", "at reset values (STAR " + hex_string(st.star) + ", LSTAR " + hex_string(st.lstar) +
+                              ", EFER " + hex_string(st.efer) + "): the guest's wrmsr are trapped and shown as they happen");
+        t += line("cmdline", "\"" + st.cmdline + "\"");
+        return t;
+    }
     t += line("entry", with_symbol(st.entry, syms) + ", kernel at phys [" + hex_string(st.kernel.phys_start) + ", " +
                            hex_string(st.kernel.phys_end) + ")");
     t += line("GDT", hex_string(st.gdt_base) + " (GDTR.limit " + hex_string(sizeof(Gdt) - 1) + ")");
@@ -89,6 +103,9 @@ std::string setup_json(const BootState& st, const SymbolTable& syms, const std::
     gdt += "]";
     return JsonObject()
         .str("type", "setup")
+        .str("protocol", st.protocol)
+        .str("entry_mode", entry_mode_name(st.entry_mode))
+        .hex("pvh_entry", st.pvh_entry)
         .str("host_kvm", host_kind)
         .hex("entry", st.entry)
         .str("entry_sym", syms.describe(st.entry))

@@ -45,6 +45,19 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     run->add_option("--exit-log", opts.exit_log, "write every VM exit and guest event to FILE as JSON Lines");
     run->add_flag("--no-guest-events", no_guest_events, "tell the guest kernel not to report syscalls and exceptions");
+    std::string entry = "direct", msr_setup = "monitor";
+    run->add_option("--entry", entry,
+                    "how syscalls enter the kernel: direct (LSTAR = entry_SYSCALL_64), pti (Linux 4.15's "
+                    "trampoline with a CR3 switch), pti-pcid (pti with PCIDs)")
+        ->check(CLI::IsMember({"direct", "pti", "pti-pcid"}))
+        ->capture_default_str();
+    run->add_option("--msr-setup", msr_setup,
+                    "who writes EFER.SCE/STAR/LSTAR/FMASK/KERNEL_GS_BASE: monitor (before boot), or guest (the "
+                    "kernel, booted through PVH; every access trapped and shown)")
+        ->check(CLI::IsMember({"monitor", "guest"}))
+        ->capture_default_str();
+    run->add_flag("--show-user-mappings", opts.show_user_mappings,
+                  "at the first syscall, print which kernel-half ranges a user-mode CR3 maps");
     run->add_option("--init", init, "the built-in user program the kernel starts (init=NAME)");
     run->add_option("--append", append, "the kernel command line, verbatim (default: init=hello)");
     run->footer("Arguments after -- go to the user program: lstar run -- 7  (the built-in hello exits with 7)");
@@ -66,6 +79,10 @@ int main(int argc, char** argv) {
     setup_logging(verbosity, quiet);
 
     if (!image.empty()) opts.image = image;
+    opts.entry = entry == "pti" ? lstar::abi::EntryMode::Pti
+                 : entry == "pti-pcid" ? lstar::abi::EntryMode::PtiPcid
+                                       : lstar::abi::EntryMode::Direct;
+    opts.msr_setup = msr_setup == "guest" ? lstar::MsrSetup::Guest : lstar::MsrSetup::Monitor;
     opts.guest_events = !no_guest_events;
     if (!append.empty() && (!init.empty() || !guest_args.empty())) {
         spdlog::error("--append sets the whole command line: use it without --init and without program arguments");
@@ -81,6 +98,7 @@ int main(int argc, char** argv) {
         }
     }
     opts.show_setup = verbosity >= 1;
+    opts.show_msrs = verbosity >= 1 || opts.msr_setup == lstar::MsrSetup::Guest;
     opts.narration = quiet ? lstar::Narration::None
                      : verbosity >= 1 ? lstar::Narration::AllSyscalls
                                       : lstar::Narration::FirstSyscall;

@@ -18,6 +18,7 @@ std::string_view exit_name(const ExitKind& kind) {
     return std::visit(overloaded{
                           [](const exits::Io&) { return std::string_view("io"); },
                           [](const exits::Mmio&) { return std::string_view("mmio"); },
+                          [](const exits::Msr& m) { return std::string_view(m.write ? "wrmsr" : "rdmsr"); },
                           [](const exits::Hlt&) { return std::string_view("hlt"); },
                           [](const exits::Shutdown&) { return std::string_view("shutdown"); },
                           [](const exits::InternalError&) { return std::string_view("internal_error"); },
@@ -52,6 +53,9 @@ static ExitKind convert_kind(const kvm_run& run, size_t run_size) {
         std::memcpy(&m.data, run.mmio.data, std::min<size_t>(m.len, sizeof m.data));
         return m;
     }
+    case KVM_EXIT_X86_RDMSR:
+    case KVM_EXIT_X86_WRMSR:
+        return exits::Msr{run.exit_reason == KVM_EXIT_X86_WRMSR, run.msr.index, run.msr.data, run.msr.reason};
     case KVM_EXIT_HLT: return exits::Hlt{};
     case KVM_EXIT_SHUTDOWN: return exits::Shutdown{};
     case KVM_EXIT_INTERNAL_ERROR: {

@@ -27,6 +27,12 @@ struct Mmio {
     bool write;
     uint64_t data;
 };
+struct Msr {  // a guest RDMSR/WRMSR that the MSR filter sent to user space
+    bool write;
+    uint32_t index;
+    uint64_t data;    // the value a WRMSR writes
+    uint32_t reason;  // KVM_MSR_EXIT_REASON_*
+};
 struct Hlt {};
 struct Shutdown {};  // triple fault
 struct InternalError {
@@ -52,7 +58,7 @@ struct Unknown {
 };
 }  // namespace exits
 
-using ExitKind = std::variant<exits::Io, exits::Mmio, exits::Hlt, exits::Shutdown, exits::InternalError,
+using ExitKind = std::variant<exits::Io, exits::Mmio, exits::Msr, exits::Hlt, exits::Shutdown, exits::InternalError,
                               exits::Debug, exits::FailEntry, exits::SystemEvent, exits::Interrupted, exits::Unknown>;
 
 // The vCPU state KVM hands back with each exit (KVM_CAP_SYNC_REGS): no extra ioctl on the hot path.

@@ -40,6 +40,12 @@ public:
     void mark_sregs_dirty() { run_->kvm_dirty_regs |= KVM_SYNC_X86_SREGS; }
     kvm_regs& sync_regs() { return run_->s.regs.regs; }
 
+    // Finish a trapped RDMSR/WRMSR on the next run(): the value a RDMSR returns, or a #GP.
+    void complete_msr(uint64_t data, bool inject_gp) {
+        run_->msr.data = data;
+        run_->msr.error = inject_gp ? 1 : 0;
+    }
+
     // Async-signal-safe: make the current or next KVM_RUN return at once.
     void request_immediate_exit() { __atomic_store_n(&run_->immediate_exit, 1, __ATOMIC_SEQ_CST); }
 

@@ -2,11 +2,32 @@
 
 #include <elf.h>
 
+#include <cxxabi.h>
+
 #include <algorithm>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
 namespace lstar {
+
+// C++ names in traces the way people read them: "lstar::kernel::event_send" rather than
+// "_ZN5lstar6kernel10event_sendEv" (the parameter list is left out; it adds nothing to a trace).
+std::string display_name(const std::string& name) {
+    if (name.rfind("_Z", 0) != 0) return name;
+    int status = 0;
+    char* d = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+    if (status != 0 || !d) return name;
+    std::string s(d);
+    std::free(d);
+    int depth = 0;  // cut at the parameter list's '(' (not one inside template arguments)
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '<') ++depth;
+        else if (s[i] == '>') --depth;
+        else if (s[i] == '(' && depth == 0 && i > 0) return s.substr(0, i);
+    }
+    return s;
+}
 
 SymbolTable::SymbolTable(std::vector<ElfSymbol> symbols) {
     std::erase_if(symbols, [](const ElfSymbol& s) {
@@ -42,8 +63,9 @@ std::optional<SymbolTable::Hit> SymbolTable::lookup(uint64_t addr) const {
 std::string SymbolTable::describe(uint64_t addr) const {
     auto hit = lookup(addr);
     if (!hit) return "";
-    if (hit->offset == 0) return hit->symbol->name;
-    return fmt::format("{}+{:#x}", hit->symbol->name, hit->offset);
+    std::string name = display_name(hit->symbol->name);
+    if (hit->offset == 0) return name;
+    return fmt::format("{}+{:#x}", name, hit->offset);
 }
 
 }  // namespace lstar

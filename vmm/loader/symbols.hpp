@@ -10,6 +10,9 @@
 
 namespace lstar {
 
+// A symbol's name as traces print it: C++ names demangled, without their parameter lists.
+std::string display_name(const std::string& name);
+
 class SymbolTable {
 public:
     SymbolTable() = default;

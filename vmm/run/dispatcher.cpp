@@ -6,6 +6,7 @@
 #include "run/exit_status.hpp"
 #include "run/json.hpp"
 #include "x86/msr.hpp"
+#include "x86/msr_rules.hpp"
 
 namespace lstar {
 
@@ -33,6 +34,7 @@ Decision on_io(const exits::Io& io) {
         if (io.port == abi::kPortEvent && io.size == 4 && io.count == 1) return {actions::GuestEvent{io.value}, ""};
         if (io.port == abi::kPortExit && io.size == 4 && io.count == 1)
             return {actions::Stop{StopReason::GuestExit, int(io.value & 0xff)}, ""};
+        if (io.port == abi::kPortNull) return {actions::Continue{}, ""};
         return {actions::Continue{}, "unhandled OUT to port " + hex_string(io.port) + " (size " +
                                          std::to_string(io.size) + ") ignored"};
     }
@@ -49,6 +51,14 @@ Decision dispatch(const VmExit& exit) {
                             " (no RAM or device there)";
         if (m->write) return {actions::Continue{}, where + " ignored"};
         return {actions::CompleteRead{all_ones(m->len)}, where + " reads all ones"};
+    }
+    if (auto* m = std::get_if<exits::Msr>(&k)) {
+        const char* name = x86::msr_name(m->index);
+        if (!name)  // the filter traps only lstar's list; anything else is not architectural here
+            return {actions::MsrAccess{m->write, m->index, m->data, "MSR " + hex_string(m->index) + " is not emulated"}, ""};
+        std::optional<std::string> fault;
+        if (m->write) fault = x86::wrmsr_fault(m->index, m->data, exit.cpu.sregs.cr0, exit.cpu.sregs.efer);
+        return {actions::MsrAccess{m->write, m->index, m->data, fault}, ""};
     }
     if (std::holds_alternative<exits::Hlt>(k)) {
         // lstar's VM has no interrupt controller or timer yet: a halted vCPU never wakes.

@@ -2,6 +2,7 @@
 // so tests feed it made-up exits. The run loop carries the action out.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -33,6 +34,12 @@ struct GuestEvent {  // read and handle the event record at this guest-physical 
 struct CompleteRead {  // an IN or an MMIO read nobody serves: the guest reads this (all ones)
     uint64_t value;
 };
+struct MsrAccess {  // complete a trapped RDMSR/WRMSR: through KVM, or with a #GP when fault is set
+    bool write;
+    uint32_t index;
+    uint64_t value;
+    std::optional<std::string> fault;  // why the hardware would refuse the write
+};
 struct Stop {
     StopReason reason;
     int status;  // lstar's exit status (run/exit_status.hpp) or the guest's own
@@ -40,7 +47,7 @@ struct Stop {
 }  // namespace actions
 
 using Action = std::variant<actions::Continue, actions::ConsoleOut, actions::GuestEvent, actions::CompleteRead,
-                            actions::Stop>;
+                            actions::MsrAccess, actions::Stop>;
 
 struct Decision {
     Action action;

@@ -26,39 +26,77 @@ const char* signal_name(uint32_t s) {
 }
 }  // namespace
 
-std::string syscall_call_text(uint64_t nr, const uint64_t (&args)[6]) {
-    const char* name = syscall_name(nr);
+std::string syscall_call_text(uint64_t nr, const uint64_t (&args)[6], unsigned abi_bits) {
+    const char* name = abi_bits == 32 ? syscall_name32(nr) : syscall_name(nr);
     std::string s = name ? name : "syscall_" + std::to_string(nr);
     s += '(';
     // How many arguments to show: the common ones by name, otherwise all six.
+    std::string n_ = name ? name : "";
     unsigned n = 6;
-    if (nr == 39 || nr == 110 || nr == 186 || nr == 102 || nr == 104) n = 0;  // getpid getppid gettid getuid getgid
-    else if (nr == 60 || nr == 231) n = 1;                                    // exit, exit_group
-    else if (nr == 0 || nr == 1) n = 3;                                       // read, write
+    if (n_ == "getpid" || n_ == "getppid" || n_ == "gettid" || n_ == "getuid" || n_ == "getgid") n = 0;
+    else if (n_ == "exit" || n_ == "exit_group") n = 1;
+    else if (n_ == "read" || n_ == "write") n = 3;
     for (unsigned i = 0; i < n; ++i) s += (i ? ", " : "") + hex_string(args[i]);
     return s + ')';
 }
 
+namespace {
+
+std::string how_it_entered(const abi::SyscallEnterEvent& ev, const std::string& insn) {
+    std::string at = hex_string(ev.user_rip - 2);
+    std::string ran = "user code ran `" + (insn.empty() ? std::string("?") : insn) + "` at " + at;
+    switch (ev.door) {
+    case abi::Door::Int80:
+        return ran + ": the CPU read IDT vector 0x80 (a DPL-3 gate), switched to the TSS.RSP0 stack and pushed "
+                     "SS, RSP, RFLAGS, CS, RIP there (ip=" + hex_string(ev.regs_ip) + " cs=" + hex_string(ev.regs_cs) +
+               " flags=" + hex_string(ev.regs_flags) + " sp=" + hex_string(ev.regs_sp) + " ss=" + hex_string(ev.regs_ss) +
+               "); the i386 ABI: EAX = number, EBX ECX EDX ESI EDI EBP = arguments\n";
+    case abi::Door::Sysenter:
+        return "user code ran `sysenter`: the CPU loaded CS from IA32_SYSENTER_CS, RIP from IA32_SYSENTER_EIP and RSP "
+               "from IA32_SYSENTER_ESP, and saved nothing: the way back is the kernel's convention (user RIP " +
+               hex_string(ev.user_rip) + ")\n";
+    case abi::Door::Syscall:
+    default:
+        return ran + ": the CPU put the return RIP in RCX=" + hex_string(ev.user_rip) + ", RFLAGS in R11=" +
+               hex_string(ev.user_rflags) + " and jumped to LSTAR (no IDT, no stack switch)\n";
+    }
+}
+
+std::string host_workaround(const abi::SyscallEnterEvent& ev) {
+    if (ev.via == abi::EntryVia::PfShim)
+        return "\n     [host workaround] this host's KVM left the CPU at CPL 3 on SYSCALL; the fetch at LSTAR faulted "
+               "(#PF, user ifetch) and the guest's #PF entry (syscall_pf_shim) completed the switch. "
+               "On hardware KVM the CPU does this itself.";
+    if (ev.via == abi::EntryVia::UdShim)
+        return "\n     [host workaround] this host's KVM raised #UD for `int $0x80` instead of taking the gate; the "
+               "guest's #UD entry saw the bytes cd 80 and continued as the gate would have. On hardware KVM the "
+               "CPU takes the gate itself.";
+    return ev.door == abi::Door::Syscall ? " (the CPU switched to CS=STAR[47:32] by itself)" : " (the CPU did it by itself)";
+}
+
+}  // namespace
+
 std::string narrate_syscall_entry(unsigned index, const abi::SyscallEnterEvent& ev, const CpuState& observed,
                                   const SymbolTable& syms, const std::string& insn_at_return) {
-    std::string s = "syscall #" + std::to_string(index) + ": " + syscall_call_text(ev.nr, ev.args) + "\n";
-    s += "  1. user code ran `" + (insn_at_return.empty() ? std::string("?") : insn_at_return) + "` at " +
-         hex_string(ev.user_rip - 2) + ": the CPU put the return RIP in RCX=" + hex_string(ev.user_rip) +
-         ", RFLAGS in R11=" + hex_string(ev.user_rflags) + " and jumped to LSTAR (no IDT, no stack switch)\n";
-    s += "  2. arrived at LSTAR " + sym_of(ev.lstar, syms) + ", now at CPL " + std::to_string(observed.cpl()) +
-         " (CS=" + hex_string(observed.sregs.cs.selector) + ")";
-    if (ev.via == abi::EntryVia::PfShim)
-        s += "\n     [host workaround] this host's KVM left the CPU at CPL 3 on SYSCALL; the fetch at LSTAR faulted "
-             "(#PF, user ifetch) and the guest's #PF entry (syscall_pf_shim) completed the switch. "
-             "On hardware KVM the CPU does this itself.";
-    else
-        s += " (the CPU switched to CS=STAR[47:32] by itself)";
-    s += "\n  3. swapgs: GS base is now " + sym_of(observed.sregs.gs.base, syms) + "; the user RSP " +
-         hex_string(ev.user_rsp) + " was saved in the per-CPU area and RSP now points into the kernel stack (" +
-         sym_of(observed.regs.rsp, syms) + ")\n";
-    s += "  4. pt_regs built at " + sym_of(ev.pt_regs, syms) + " (orig_ax=" + std::to_string(ev.nr) +
-         ", ip=RCX, flags=R11, sp=user RSP, cs=" + hex_string(x86::kUserCs) + ", ss=" + hex_string(x86::kUserDs) + ")\n";
-    s += "  5. do_syscall_64 -> sys_call_table[" + std::to_string(ev.nr) + "] = " + sym_of(ev.handler, syms) + "\n";
+    bool compat = ev.abi_bits == 32;
+    std::string s = "syscall #" + std::to_string(index) + ": " + syscall_call_text(ev.nr, ev.args, compat ? 32 : 64) +
+                    (compat ? "  [i386 ABI]" : "") + "\n";
+    s += "  1. " + how_it_entered(ev, insn_at_return);
+    std::string where = ev.door == abi::Door::Syscall ? "LSTAR " + sym_of(ev.lstar, syms) : "the entry";
+    s += "  2. arrived at " + where + ", now at CPL " + std::to_string(observed.cpl()) + " (CS=" +
+         hex_string(observed.sregs.cs.selector) + ")" + host_workaround(ev) + "\n";
+    if (ev.entry_mode != uint32_t(abi::EntryMode::Direct))
+        s += "     PTI: CR3 switched from the user page tables " + hex_string(ev.user_cr3) + " to the kernel's " +
+             hex_string(observed.sregs.cr3) + "\n";
+    s += "  3. swapgs: GS base is now " + sym_of(observed.sregs.gs.base, syms) + "; RSP is on the kernel stack (" +
+         sym_of(observed.regs.rsp, syms) + ")";
+    s += ev.door == abi::Door::Syscall ? ", the user RSP " + hex_string(ev.user_rsp) + " was saved in the per-CPU area\n"
+                                       : "\n";
+    s += "  4. pt_regs at " + sym_of(ev.pt_regs, syms) + " (orig_ax=" + std::to_string(ev.nr) + ", ip=" +
+         hex_string(ev.regs_ip ? ev.regs_ip : ev.user_rip) + ", cs=" + hex_string(ev.regs_cs ? ev.regs_cs : x86::kUserCs) +
+         ", sp=" + hex_string(ev.regs_sp ? ev.regs_sp : ev.user_rsp) + ")\n";
+    s += std::string("  5. ") + (compat ? "do_int80_syscall_32 -> ia32_sys_call_table[" : "do_syscall_64 -> sys_call_table[") +
+         std::to_string(ev.nr) + "] = " + sym_of(ev.handler, syms) + "\n";
     return s;
 }
 
@@ -66,11 +104,20 @@ std::string narrate_syscall_exit(const abi::SyscallExitEvent& ev, const CpuState
     (void)syms;
     std::string ret = int64_t(ev.ret) < 0 && int64_t(ev.ret) > -4096 ? std::to_string(int64_t(ev.ret))
                                                                       : hex_string(ev.ret);
-    return "  6. returned " + ret + " in RAX; sysretq from CPL " + std::to_string(observed.cpl()) + ": RIP <- RCX " +
-           hex_string(ev.rcx) + ", RFLAGS <- R11 " + hex_string(ev.r11) + ", CS <- STAR[63:48]+16 = " +
-           hex_string(ev.sysret_cs) + ", SS <- STAR[63:48]+8 = " + hex_string(ev.sysret_ss) + " => back in user mode at CPL " +
-           std::to_string(ev.sysret_cs & 3) + (x86::is_canonical(ev.rcx) ? "" : " (RCX not canonical: returned with iretq)") +
-           "\n";
+    std::string s = "  6. returned " + ret + " in RAX; ";
+    if (ev.how == abi::ReturnVia::Iret) {
+        s += "iretq from CPL " + std::to_string(observed.cpl()) + " popped RIP " + hex_string(ev.regs_ip) + ", CS " +
+             hex_string(ev.regs_cs) + ", RFLAGS " + hex_string(ev.regs_flags) + ", RSP " + hex_string(ev.regs_sp) +
+             ", SS " + hex_string(ev.regs_ss) + " from the kernel stack => back in user mode at CPL " +
+             std::to_string(ev.regs_cs & 3);
+    } else {
+        s += "sysretq from CPL " + std::to_string(observed.cpl()) + ": RIP <- RCX " + hex_string(ev.rcx) +
+             ", RFLAGS <- R11 " + hex_string(ev.r11) + ", CS <- STAR[63:48]+16 = " + hex_string(ev.sysret_cs) +
+             ", SS <- STAR[63:48]+8 = " + hex_string(ev.sysret_ss) + " => back in user mode at CPL " +
+             std::to_string(ev.sysret_cs & 3);
+    }
+    if (ev.user_cr3 && ev.user_cr3 != observed.sregs.cr3) s += " (CR3 back to the user tables " + hex_string(ev.user_cr3) + ")";
+    return s + "\n";
 }
 
 std::string decode_error_code(uint64_t vector, uint64_t code, bool has_code) {

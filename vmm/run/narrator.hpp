@@ -10,11 +10,11 @@
 
 namespace lstar {
 
-// "write(0x1, 0x401040, 0x4f)"
-std::string syscall_call_text(uint64_t nr, const uint64_t (&args)[6]);
+// "write(0x1, 0x401040, 0x4f)"; abi_bits 32 uses the i386 numbers.
+std::string syscall_call_text(uint64_t nr, const uint64_t (&args)[6], unsigned abi_bits = 64);
 
-// insn_at_return: the instruction the monitor found just before the user RIP in RCX ("syscall"
-// when the bytes 0f 05 are there), or "" when it could not read them.
+// insn_at_return: the instruction the monitor found just before the user return address
+// ("syscall" for 0f 05, "int $0x80" for cd 80), or "" when it could not read it.
 std::string narrate_syscall_entry(unsigned index, const abi::SyscallEnterEvent& ev, const CpuState& observed,
                                   const SymbolTable& syms, const std::string& insn_at_return);
 std::string narrate_syscall_exit(const abi::SyscallExitEvent& ev, const CpuState& observed, const SymbolTable& syms);

@@ -27,6 +27,8 @@
 #include "run/syscall_names.hpp"
 #include "x86/disasm.hpp"
 #include "x86/exceptions.hpp"
+#include "x86/msr.hpp"
+#include "x86/msr_rules.hpp"
 
 namespace lstar {
 
@@ -93,7 +95,12 @@ public:
         host_ = kvm::detect_host_kind();
         vm_.add_memory(mem_);
         vcpu_ = vm_.create_vcpu(sys);
-        BootOptions bo{o.cmdline, o.guest_events};
+        BootOptions bo{o.cmdline, o.guest_events, o.entry, o.msr_setup};
+        if (o.msr_setup == MsrSetup::Guest) {
+            sys.require({{KVM_CAP_X86_USER_SPACE_MSR, "KVM_CAP_X86_USER_SPACE_MSR"},
+                         {KVM_CAP_X86_MSR_FILTER, "KVM_CAP_X86_MSR_FILTER"}});
+            vm_.trap_msrs(x86::syscall_msrs());
+        }
         boot_ = setup_boot(*vcpu_, mem_, image_, bo, sys.supported_cpuid());
     }
 
@@ -104,6 +111,8 @@ private:
     void handle_event(uint64_t gpa, const CpuState& cpu);
     void on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& rec);
     void complete_read(const VmExit& e, uint64_t value);
+    void handle_msr(const actions::MsrAccess& m, const CpuState& cpu);
+    void show_user_mappings(uint64_t user_cr3, uint64_t kernel_cr3);
     void report_stop(const actions::Stop& stop, const VmExit& e, const std::string& note);
     void write_end(const actions::Stop& stop, const std::string& note);
     std::string sym(uint64_t a) const { return image_.symbols.describe(a); }
@@ -120,7 +129,7 @@ private:
 
     uint64_t t_start_ = 0, guest_ns_ = 0, seq_ = 0;
     std::map<std::string, uint64_t> exits_by_reason_;
-    uint64_t syscalls_ = 0, via_hw_ = 0, via_shim_ = 0, exceptions_ = 0, bad_events_ = 0;
+    uint64_t syscalls_ = 0, via_hw_ = 0, via_shim_ = 0, exceptions_ = 0, bad_events_ = 0, msr_accesses_ = 0;
     std::optional<abi::ShutdownEvent> guest_counters_;
     bool narrating_ = false;
 };
@@ -165,6 +174,76 @@ void Session::complete_read(const VmExit& e, uint64_t value) {
     }
 }
 
+// A trapped RDMSR/WRMSR (--msr-setup guest): log it decoded, then complete it through KVM, or
+// give the guest the #GP the hardware would.
+void Session::handle_msr(const actions::MsrAccess& m, const CpuState& cpu) {
+    const char* name = x86::msr_name(m.index);
+    uint64_t value = m.value;
+    if (!m.fault) {
+        if (m.write) {
+            // EFER.LMA is the CPU's to set: a guest write of it is ignored, so keep the current bit.
+            if (m.index == x86::kMsrEfer) value = (value & ~x86::kEferLma) | (cpu.sregs.efer & x86::kEferLma);
+            vcpu_->set_msrs({{m.index, value}});
+        } else {
+            value = vcpu_->get_msrs({m.index})[0];
+        }
+    }
+    vcpu_->complete_msr(m.write ? 0 : value, m.fault.has_value());
+    ++msr_accesses_;
+    std::string decoded = x86::describe_msr_value(m.index, value);
+    std::string s = sym(value);
+    std::string line = std::string(m.write ? "wrmsr " : "rdmsr ") + (name ? name : hex_string(m.index)) +
+                       (m.write ? " <- " : " -> ") + hex_string(value) + (s.empty() ? "" : " <" + s + ">") +
+                       (decoded.empty() ? "" : "  " + decoded) + " at " + hex_string(cpu.regs.rip) +
+                       (sym(cpu.regs.rip).empty() ? "" : " <" + sym(cpu.regs.rip) + ">");
+    if (m.fault) {
+        spdlog::warn("guest {}: refused with #GP: {}", line, *m.fault);
+    } else if (opts_.show_msrs) {
+        out_stderr("guest " + line + "\n");
+    }
+    if (log_.enabled()) {
+        JsonObject r;
+        r.num("seq", seq_).str("type", "msr").str("op", m.write ? "wrmsr" : "rdmsr").hex("index", m.index)
+            .str("msr", name ? name : "").hex("value", value).str("sym", s).str("decoded", decoded)
+            .hex("rip", cpu.regs.rip).str("rip_sym", sym(cpu.regs.rip)).num("cpl", cpu.cpl());
+        if (m.fault) r.str("gp", *m.fault);
+        log_.write(r.done());
+    }
+}
+
+// The proof of what PTI hides: walk the page tables a user-mode CR3 points at and list every
+// kernel-half range they map, with its permissions.
+void Session::show_user_mappings(uint64_t user_cr3, uint64_t kernel_cr3) {
+    constexpr uint64_t kKernelHalf = 0xffff800000000000ull;
+    auto ranges = mapped_ranges(mem_, user_cr3, kKernelHalf, ~0ull);
+    std::string t = "kernel-half mappings of the user-mode CR3 " + hex_string(user_cr3) + " at the first syscall (" +
+                    (user_cr3 == kernel_cr3 ? "the same page tables as the kernel's" : "kernel CR3 is " + hex_string(kernel_cr3)) +
+                    "), entry mode " + entry_mode_name(boot_.entry_mode) + ":\n";
+    std::string arr = "[";
+    uint64_t total = 0;
+    for (const auto& r : ranges) {
+        uint64_t size = r.end - r.start;
+        total += size;
+        char b[200];
+        std::string what = sym(r.start);
+        std::snprintf(b, sizeof b, "  %#018llx-%#018llx %10llu KiB  %s %s %s  %s\n", (unsigned long long)r.start,
+                      (unsigned long long)(r.end - 1), (unsigned long long)(size >> 10), r.user ? "user" : "supervisor",
+                      r.writable ? "rw" : "ro", r.executable ? "x " : "nx", what.c_str());
+        t += b;
+        arr += std::string(arr.size() > 1 ? "," : "") +
+               JsonObject().hex("start", r.start).hex("end", r.end).num("user", r.user).num("writable", r.writable)
+                   .num("executable", r.executable).str("sym", what).done();
+    }
+    arr += "]";
+    if (ranges.empty()) t += "  (nothing)\n";
+    t += "  " + std::to_string(ranges.size()) + " ranges, " + std::to_string(total >> 10) + " KiB of the kernel half\n";
+    out_stderr(t);
+    if (log_.enabled())
+        log_.write(JsonObject().num("seq", seq_).str("type", "user_mappings").hex("user_cr3", user_cr3)
+                       .hex("kernel_cr3", kernel_cr3).str("entry_mode", entry_mode_name(boot_.entry_mode))
+                       .num("bytes", total).raw("ranges", arr).done());
+}
+
 void Session::handle_event(uint64_t gpa, const CpuState& cpu) {
     auto r = read_guest_event(mem_, gpa);
     if (auto* bad = std::get_if<BadEvent>(&r)) {
@@ -185,28 +264,47 @@ void Session::handle_event(uint64_t gpa, const CpuState& cpu) {
 void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& rec) {
     if (auto* se = std::get_if<abi::SyscallEnterEvent>(&ev)) {
         ++syscalls_;
-        (se->via == abi::EntryVia::PfShim ? via_shim_ : via_hw_)++;
-        const char* name = syscall_name(se->nr);
-        // What the monitor sees just before the user RIP: the instruction that entered the kernel.
+        (se->via == abi::EntryVia::Hardware ? via_hw_ : via_shim_)++;
+        bool compat = se->abi_bits == 32;
+        const char* name = compat ? syscall_name32(se->nr) : syscall_name(se->nr);
+        // What the monitor finds just before the user return address: the instruction that
+        // entered the kernel, read through the user's own page tables.
         std::string insn;
-        if (auto b = read_virtual(mem_, cpu.sregs.cr3, se->user_rip - 2, 2, Access::User))
-            insn = ((*b)[0] == 0x0f && (*b)[1] == 0x05) ? "syscall" : "";
+        uint64_t user_cr3 = se->user_cr3 ? se->user_cr3 : cpu.sregs.cr3;
+        if (auto b = read_virtual(mem_, user_cr3, se->user_rip - 2, 2, Access::User)) {
+            uint8_t b0 = (*b)[0], b1 = (*b)[1];
+            insn = b0 == 0x0f && b1 == 0x05 ? "syscall" : b0 == 0xcd && b1 == 0x80 ? "int $0x80"
+                 : b0 == 0x0f && b1 == 0x34 ? "sysenter" : "";
+        }
+        static const char* kDoors[] = {"syscall", "int80", "sysenter"};
+        static const char* kVia[] = {"hardware", "pf_shim", "ud_shim"};
         std::string args = "[";
         for (int i = 0; i < 6; ++i) args += (i ? ",\"" : "\"") + hex_string(se->args[i]) + "\"";
         args += "]";
-        rec.num("nr", se->nr).str("name", name ? name : "").raw("args", args).hex("user_rip", se->user_rip)
+        rec.num("nr", se->nr).str("name", name ? name : "").str("door", kDoors[uint32_t(se->door) % 3])
+            .num("abi_bits", se->abi_bits ? se->abi_bits : 64u).raw("args", args).hex("user_rip", se->user_rip)
             .str("user_insn", insn).hex("user_rflags", se->user_rflags).hex("user_rsp", se->user_rsp)
-            .hex("lstar", se->lstar).str("lstar_sym", sym(se->lstar)).str("via", se->via == abi::EntryVia::PfShim ? "pf_shim" : "hardware")
+            .hex("lstar", se->lstar).str("lstar_sym", sym(se->lstar)).str("via", kVia[uint32_t(se->via) % 3])
             .hex("handler", se->handler).str("handler_sym", sym(se->handler)).hex("pt_regs", se->pt_regs)
+            .hex("regs_ip", se->regs_ip).hex("regs_cs", se->regs_cs).hex("regs_flags", se->regs_flags)
+            .hex("regs_sp", se->regs_sp).hex("regs_ss", se->regs_ss).hex("stack_top", se->stack_top)
+            .str("stack_sym", sym(se->stack_top)).str("entry_mode", entry_mode_name(abi::EntryMode(se->entry_mode)))
+            .hex("user_cr3", user_cr3)
             .num("cpl", cpu.cpl()).hex("gs_base", cpu.sregs.gs.base).hex("rsp", cpu.regs.rsp).hex("cr3", cpu.sregs.cr3)
             .num("guest_cpl", se->cpl);
+        if (opts_.show_user_mappings && syscalls_ == 1) show_user_mappings(user_cr3, cpu.sregs.cr3);
         narrating_ = opts_.narration == Narration::AllSyscalls ||
                      (opts_.narration == Narration::FirstSyscall && syscalls_ == 1);
         if (narrating_) out_stderr(narrate_syscall_entry(unsigned(syscalls_), *se, cpu, image_.symbols, insn));
     } else if (auto* sx = std::get_if<abi::SyscallExitEvent>(&ev)) {
-        rec.num("nr", sx->nr).hex("ret", sx->ret).hex("rcx", sx->rcx).hex("r11", sx->r11).hex("user_rsp", sx->user_rsp)
-            .hex("sysret_cs", sx->sysret_cs).hex("sysret_ss", sx->sysret_ss).num("cpl", cpu.cpl())
-            .num("return_cpl", sx->sysret_cs & 3).hex("cr3", cpu.sregs.cr3);
+        static const char* kHow[] = {"sysretq", "iretq", "sysexit"};
+        rec.num("nr", sx->nr).hex("ret", sx->ret).str("how", kHow[uint32_t(sx->how) % 3]).hex("rcx", sx->rcx)
+            .hex("r11", sx->r11).hex("user_rsp", sx->user_rsp).hex("sysret_cs", sx->sysret_cs)
+            .hex("sysret_ss", sx->sysret_ss).hex("regs_ip", sx->regs_ip).hex("regs_cs", sx->regs_cs)
+            .hex("regs_flags", sx->regs_flags).hex("regs_sp", sx->regs_sp).hex("regs_ss", sx->regs_ss)
+            .num("cpl", cpu.cpl())
+            .num("return_cpl", sx->how == abi::ReturnVia::Iret ? unsigned(sx->regs_cs & 3) : unsigned(sx->sysret_cs & 3))
+            .hex("cr3", cpu.sregs.cr3).hex("user_cr3", sx->user_cr3 ? sx->user_cr3 : cpu.sregs.cr3);
         if (narrating_) out_stderr(narrate_syscall_exit(*sx, cpu, image_.symbols));
         narrating_ = false;
     } else if (auto* ex = std::get_if<abi::ExceptionEvent>(&ev)) {
@@ -214,6 +312,7 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
         std::string insn = insn_text(ex->cr3, ex->rip);
         const auto& v = x86::kVectors[ex->vector & 31];
         rec.num("vector", ex->vector).str("mnemonic", v.mnemonic).str("vector_name", v.name)
+            .hex("handler_rsp", ex->handler_rsp).str("handler_stack", sym(ex->handler_rsp))
             .hex("error_code", ex->error_code).num("has_error_code", bool(ex->has_error_code))
             .str("error_decoded", decode_error_code(ex->vector, ex->error_code, ex->has_error_code))
             .hex("rip", ex->rip).str("sym", sym(ex->rip)).str("insn", insn).hex("cs", ex->cs).num("from_cpl", ex->cs & 3)
@@ -332,6 +431,8 @@ int Session::run() {
         if (auto* c = std::get_if<actions::ConsoleOut>(&d.action)) {
             std::fwrite(c->bytes.data(), 1, c->bytes.size(), stdout);
             std::fflush(stdout);
+        } else if (auto* m = std::get_if<actions::MsrAccess>(&d.action)) {
+            handle_msr(*m, e.cpu);
         } else if (auto* g = std::get_if<actions::GuestEvent>(&d.action)) {
             handle_event(g->gpa, e.cpu);
         } else if (auto* r = std::get_if<actions::CompleteRead>(&d.action)) {

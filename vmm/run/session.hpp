@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 
+#include "boot/boot_state.hpp"
+#include "event_abi.hpp"
+
 namespace lstar {
 
 enum class Narration { None, FirstSyscall, AllSyscalls };
@@ -17,6 +20,10 @@ struct RunOptions {
     bool guest_events = true;
     std::string cmdline = "init=hello";
     bool show_setup = false;  // the boot set-up table on stderr
+    bool show_msrs = false;   // every trapped guest MSR access on stderr
+    bool show_user_mappings = false;  // what a user-mode CR3 maps of the kernel half, at the first syscall
+    abi::EntryMode entry = abi::EntryMode::Direct;
+    MsrSetup msr_setup = MsrSetup::Monitor;
     Narration narration = Narration::FirstSyscall;
     bool summary = true;
     std::string kvm_path = "/dev/kvm";

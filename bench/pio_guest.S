@@ -1,0 +1,63 @@
+/* A minimal kernel for lstar's boot protocol that measures the port-I/O exit round trip.
+ *
+ * Command line "n=N" runs N iterations of `outb %al,%dx` to the null port (abi::kPortNull) in
+ * ring 0; "n=N nop" runs the same loop with a `nop` in place of the `outb`. On this project's
+ * software KVM ring-0 code is emulated (about 1 us an instruction), so the exit round trip is the
+ * difference of the two runs divided by N. (The loop cannot run in ring 3: kvm_pvm keeps IOPL at
+ * 0 for user mode, so port I/O from ring 3 faults.) Then it writes status 0 to the exit port. */
+#define PORT_EXIT 0xec4
+#define PORT_NULL 0xec8
+#define PAGE_OFFSET 0xffff888000000000
+
+	.section .note.lstar, "a"
+	.balign 4
+	.long 6, 4, 0x4c53		/* namesz, descsz, type = boot::kNoteType */
+	.asciz "lstar"
+	.balign 4
+	.long 1				/* protocol version */
+
+	.text
+	.globl _start
+_start:	/* RDI = BootInfo (phys); cmdline at +128 */
+	movabs	$PAGE_OFFSET, %rsi
+	lea	128+2(%rdi,%rsi), %rsi		/* skip "n=" */
+	xor	%ecx, %ecx
+1:	movzbl	(%rsi), %eax
+	sub	$'0', %eax
+	cmp	$9, %eax
+	ja	2f
+	imul	$10, %rcx, %rcx
+	add	%rax, %rcx
+	inc	%rsi
+	jmp	1b
+2:	mov	$PORT_NULL, %dx			/* ports above 0xff need DX */
+	cmpb	$' ', (%rsi)
+	je	nop_loop
+	test	%rcx, %rcx
+	jz	done
+3:	outb	%al, %dx
+	dec	%rcx
+	jnz	3b
+	jmp	done
+nop_loop:
+	test	%rcx, %rcx
+	jz	done
+4:	nop
+	dec	%rcx
+	jnz	4b
+done:	xor	%eax, %eax
+	mov	$PORT_EXIT, %dx
+	outl	%eax, %dx
+	hlt
+
+	.globl entry_SYSCALL_64
+entry_SYSCALL_64:
+	hlt
+
+	.data
+	.globl percpu_area
+percpu_area: .fill 64, 1, 0
+	.balign 16
+	.globl cpu_tss
+cpu_tss:   .fill 0x68, 1, 0
+	.section .note.GNU-stack, "", @progbits
