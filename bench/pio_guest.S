@@ -5,18 +5,7 @@
  * software KVM ring-0 code is emulated (about 1 us an instruction), so the exit round trip is the
  * difference of the two runs divided by N. (The loop cannot run in ring 3: kvm_pvm keeps IOPL at
  * 0 for user mode, so port I/O from ring 3 faults.) Then it writes status 0 to the exit port. */
-#define PORT_EXIT 0xec4
-#define PORT_NULL 0xec8
-#define PAGE_OFFSET 0xffff888000000000
-
-	.section .note.lstar, "a"
-	.balign 4
-	.long 6, 4, 0x4c53		/* namesz, descsz, type = boot::kNoteType */
-	.asciz "lstar"
-	.balign 4
-	.long 1				/* protocol version */
-
-	.text
+#include "min_kernel.h"
 	.globl _start
 _start:	/* RDI = BootInfo (phys); cmdline at +128 */
 	movabs	$PAGE_OFFSET, %rsi
@@ -49,15 +38,3 @@ done:	xor	%eax, %eax
 	mov	$PORT_EXIT, %dx
 	outl	%eax, %dx
 	hlt
-
-	.globl entry_SYSCALL_64
-entry_SYSCALL_64:
-	hlt
-
-	.data
-	.globl percpu_area
-percpu_area: .fill 64, 1, 0
-	.balign 16
-	.globl cpu_tss
-cpu_tss:   .fill 0x68, 1, 0
-	.section .note.GNU-stack, "", @progbits

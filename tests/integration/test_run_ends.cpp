@@ -87,3 +87,20 @@ TEST_CASE("bad options: status 64") {
     CHECK(v.status == 0);
     CHECK(v.out.find("lstar") != std::string::npos);
 }
+
+TEST_CASE("an instruction KVM cannot run ends with the instruction's bytes and disassembly (emulation failure)") {
+    auto r = run_lstar({"run", build_dir() + "/tests/guests/emulation_failure.elf"});
+    if (r.status == 0) {
+        // Hardware KVM runs cmpxchg16b natively: nothing to report there.
+        MESSAGE("this KVM ran cmpxchg16b in ring 0: no emulation failure to check");
+        return;
+    }
+    CHECK(r.status == 113);
+    CHECK(r.err.find("emulation_failure") != std::string::npos);
+    CHECK(r.err.find("cmpxchg16b") != std::string::npos);  // the monitor disassembled what KVM could not run
+    check_complete_log(r, "emulation_failure");
+    auto f = records(r, "fault");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]["insn"].get<std::string>().find("cmpxchg16b") != std::string::npos);
+    CHECK(f[0]["cpl"] == 0);
+}

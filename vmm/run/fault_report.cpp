@@ -17,7 +17,7 @@ std::string fmt(const char* f, auto... a) {
 }
 
 std::string seg(const char* name, const kvm_segment& s) {
-    return fmt("  %-3s sel=%#06x base=%#018llx limit=%#010x type=%#x DPL%u P=%u L=%u D=%u%s\n", name,
+    return fmt("  %-3s sel=%#06x base=0x%016llx limit=%#010x type=%#x DPL%u P=%u L=%u D=%u%s\n", name,
                unsigned(s.selector), static_cast<unsigned long long>(s.base), s.limit, unsigned(s.type),
                unsigned(s.dpl), unsigned(s.present), unsigned(s.l), unsigned(s.db), s.unusable ? " unusable" : "");
 }
@@ -28,15 +28,15 @@ std::string register_dump(const CpuState& cpu, const SymbolTable& syms) {
     const auto& s = cpu.sregs;
     std::string out;
     std::string sym = syms.describe(r.rip);
-    out += fmt("  RIP %#018llx %s CPL %u\n", static_cast<unsigned long long>(r.rip), sym.empty() ? "" : ("<" + sym + ">").c_str(), cpu.cpl());
+    out += fmt("  RIP 0x%016llx %s CPL %u\n", static_cast<unsigned long long>(r.rip), sym.empty() ? "" : ("<" + sym + ">").c_str(), cpu.cpl());
     out += fmt("  RFLAGS %#llx [%s]\n", static_cast<unsigned long long>(r.rflags), x86::describe_rflags(r.rflags).c_str());
-    out += fmt("  RAX %#018llx RBX %#018llx RCX %#018llx RDX %#018llx\n", (unsigned long long)r.rax,
+    out += fmt("  RAX 0x%016llx RBX 0x%016llx RCX 0x%016llx RDX 0x%016llx\n", (unsigned long long)r.rax,
                (unsigned long long)r.rbx, (unsigned long long)r.rcx, (unsigned long long)r.rdx);
-    out += fmt("  RSI %#018llx RDI %#018llx RBP %#018llx RSP %#018llx\n", (unsigned long long)r.rsi,
+    out += fmt("  RSI 0x%016llx RDI 0x%016llx RBP 0x%016llx RSP 0x%016llx\n", (unsigned long long)r.rsi,
                (unsigned long long)r.rdi, (unsigned long long)r.rbp, (unsigned long long)r.rsp);
-    out += fmt("  R8  %#018llx R9  %#018llx R10 %#018llx R11 %#018llx\n", (unsigned long long)r.r8,
+    out += fmt("  R8  0x%016llx R9  0x%016llx R10 0x%016llx R11 0x%016llx\n", (unsigned long long)r.r8,
                (unsigned long long)r.r9, (unsigned long long)r.r10, (unsigned long long)r.r11);
-    out += fmt("  R12 %#018llx R13 %#018llx R14 %#018llx R15 %#018llx\n", (unsigned long long)r.r12,
+    out += fmt("  R12 0x%016llx R13 0x%016llx R14 0x%016llx R15 0x%016llx\n", (unsigned long long)r.r12,
                (unsigned long long)r.r13, (unsigned long long)r.r14, (unsigned long long)r.r15);
     out += seg("CS", s.cs) + seg("SS", s.ss) + seg("DS", s.ds) + seg("GS", s.gs) + seg("TR", s.tr);
     out += fmt("  GDTR base=%#llx limit=%#x  IDTR base=%#llx limit=%#x\n", (unsigned long long)s.gdt.base,
