@@ -23,6 +23,7 @@ const char* param_value(const char* tok, const char* key) {
 void parse_cmdline(const char* src, Cmdline& out) {
     out.init = "hello";
     out.crash = nullptr;
+    out.entry = "direct";
     out.argc = 1;
     bool after_dashes = false;
 
@@ -49,6 +50,8 @@ void parse_cmdline(const char* src, Cmdline& out) {
             out.init = v;
         } else if (const char* v = param_value(tok, "lstar.crash=")) {
             out.crash = v;
+        } else if (const char* v = param_value(tok, "lstar.entry=")) {
+            out.entry = v;
         }
     }
     out.argv[0] = out.init;

@@ -1,6 +1,8 @@
 // The kernel command line (BootInfo.cmdline), as far as this kernel reads it:
 //
 //   init=NAME             the user program to run (default: hello)
+//   lstar.entry=MODE      direct (default), pti or pti-pcid: how user mode enters the kernel
+//   lstar.bootinfo=ADDR   (PVH only, read by pvh.cpp) lstar's BootInfo: the monitor is there
 //   lstar.crash=triple    test hook: empty IDT + ud2 in ring 0 -> triple fault
 //   lstar.crash=kspin     test hook: an endless loop in ring 0
 //   lstar.crash=kpanic    test hook: ud2 in ring 0 -> the kernel panic path
@@ -16,6 +18,7 @@ inline constexpr unsigned kMaxArgs = 32;  // argv[0] included
 struct Cmdline {
     const char* init;                 // program name (argv[0])
     const char* crash;                // lstar.crash= value, or nullptr
+    const char* entry;                // lstar.entry= value (default "direct")
     unsigned argc;
     const char* argv[kMaxArgs + 1];   // NULL-terminated
 };

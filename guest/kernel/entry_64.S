@@ -1,13 +1,23 @@
-/* Every way into and out of ring 0 after boot (compare Linux's arch/x86/entry/entry_64.S):
+/* Every way into and out of ring 0 after boot (compare Linux's arch/x86/entry/entry_64.S and
+ * entry_64_compat.S, and Linux 4.15's PTI trampoline):
  *
- *   asm_exc_*                 one stub per exception vector, then exc_common builds pt_regs
- *                             and calls do_exception(regs, vector) (traps.cpp)
- *   syscall_pf_shim           this host's workaround for SYSCALL staying at CPL 3 (see below)
- *   entry_SYSCALL_64          the SYSCALL entry (LSTAR): pt_regs, do_syscall_64, sysretq
- *   enter_user_mode           the first iretq into a new program
+ *   asm_exc_*                     one stub per exception vector
+ *   syscall_pf_shim               this host's workaround for SYSCALL staying at CPL 3 (see below)
+ *   entry_INT80_compat            the int $0x80 gate (vector 0x80, DPL 3): the i386 ABI
+ *   entry_SYSENTER_compat         IA32_SYSENTER_EIP (reached on Intel CPUs only, see there)
+ *   exc_entry / exc_common        one path for all of the above: pt_regs, then do_exception()
+ *   entry_SYSCALL_64_trampoline   LSTAR in the pti modes: switches CR3, then entry_SYSCALL_64's body
+ *   entry_SYSCALL_64              LSTAR in direct mode: pt_regs, do_syscall_64, sysretq
+ *   enter_user_mode               the first entry into a program
+ *
+ * All of it is in .entry.text, which is linked into the cpu_entry_area (cpu_entry_area.h): in the
+ * pti modes it is the only kernel text the user page table maps, so every instruction that may run
+ * with the user CR3 has to be here. Calls into C go through a register (`movq $fn, %rax; call
+ * *%rax`): the kernel image is more than 2 GiB away from the entry area, out of rel32 reach.
  *
  * Rules for this file: no int3 and no SSE (ring 0 runs in KVM's emulator here, which knows
  * neither), and every path short: each ring-0 instruction costs about 1 us on this host. */
+#include "cpu_entry_area.h"
 #include "pt_regs.h"
 
 #define __KERNEL_CS	0x10
@@ -15,8 +25,30 @@
 #define __USER_CS	0x33
 #define ENOSYS		38
 #define X86_EFLAGS_TF	0x100
+#define X86_EFLAGS_IF	0x200
 #define X86_EFLAGS_RF	0x10000
 #define SYSCALL_MASK	0x47700		/* lstar::x86::kSyscallMask (MSR_SYSCALL_MASK, "FMASK") */
+
+/* Linux's SWITCH_TO_KERNEL_CR3 (arch/x86/entry/calling.h): from the user half of the PGD pair to
+ * the kernel half (clear CR3 bit 12) and from the user PCID to the kernel PCID (clear bit 11),
+ * with NOFLUSH (bit 63) when PCIDs are on, so the kernel PCID keeps its TLB entries. Only used where
+ * CR3 is known to be the user's (the pti modes, entered from ring 3). */
+.macro SWITCH_TO_KERNEL_CR3 scratch_reg:req
+	mov	%cr3, \scratch_reg
+	andq	$(~PTI_SWITCH_MASK), \scratch_reg
+	orq	pti_kernel_cr3_noflush(%rip), \scratch_reg
+	mov	\scratch_reg, %cr3
+.endm
+
+/* Linux's SWITCH_TO_USER_CR3_STACK: the other way, with the stack already on the entry stack
+ * (the kernel stacks are not in the user page table). pti_user_cr3_bits is bit 12, plus bit 11
+ * and NOFLUSH with PCIDs. Linux also checks a per-CPU "user PCID needs a flush" mask here; this
+ * kernel never changes or removes a user mapping once made, so the user PCID never needs one. */
+.macro SWITCH_TO_USER_CR3_STACK scratch_reg:req
+	mov	%cr3, \scratch_reg
+	orq	pti_user_cr3_bits(%rip), \scratch_reg
+	mov	\scratch_reg, %cr3
+.endm
 
 	.section .entry.text, "ax"
 
@@ -38,7 +70,7 @@
 	pushq	%r15
 .endm
 
-.macro POP_REGS
+.macro POP_REGS pop_rdi=1
 	popq	%r15
 	popq	%r14
 	popq	%r13
@@ -53,7 +85,9 @@
 	popq	%rcx
 	popq	%rdx
 	popq	%rsi
+	.if \pop_rdi
 	popq	%rdi
+	.endif
 .endm
 
 /* The stub table idt.cpp walks: exception_stubs[v] is the entry of vector v. */
@@ -64,7 +98,7 @@ exception_stubs:
 	.popsection
 
 /* One exception stub. Vectors without a CPU error code get a dummy 0, so that every frame is
- * [error code = pt_regs->orig_ax][rip][cs][rflags][rsp][ss] and exc_common has one layout. */
+ * [error code = pt_regs->orig_ax][rip][cs][rflags][rsp][ss] and exc_entry has one layout. */
 .macro idtentry vector, sym, has_error_code
 	.globl \sym
 	.type \sym, @function
@@ -74,7 +108,7 @@ exception_stubs:
 	.endif
 	pushq	%rdi			/* pt_regs->di; RDI now carries the vector */
 	movl	$\vector, %edi
-	jmp	exc_common
+	jmp	exc_entry
 	.size \sym, . - \sym
 	.pushsection .rodata.exception_stubs, "a"
 	.quad	\sym
@@ -87,7 +121,7 @@ exception_stubs:
 	idtentry  3, asm_exc_int3,			0
 	idtentry  4, asm_exc_overflow,			0
 	idtentry  5, asm_exc_bounds,			0
-	idtentry  6, asm_exc_invalid_op,		0
+	idtentry  6, asm_exc_invalid_op,		0	/* do_exception holds the int $0x80 #UD shim */
 	idtentry  7, asm_exc_device_not_available,	0
 	idtentry  8, asm_exc_double_fault,		1
 	idtentry  9, asm_exc_coproc_segment_overrun,	0
@@ -122,23 +156,24 @@ exception_stubs:
  *
  * Why: this host's /dev/kvm is kvm_pvm, which runs guest ring 3 natively. Its SYSCALL loads
  * RIP = LSTAR, RCX and R11 correctly but does NOT switch to CPL 0: CS stays __USER_CS. The
- * kernel page at LSTAR is supervisor-only, so the very first fetch of entry_SYSCALL_64 raises
- * #PF (error U|P|I, CR2 = RIP = LSTAR, CS = 0x33, RSP = the user RSP), which, like any
- * exception from ring 3, arrives here at CPL 0 on TSS.RSP0.
+ * page at LSTAR is supervisor-only, so the very first fetch of the entry raises #PF (error
+ * U|P|I, CR2 = RIP = LSTAR, CS = 0x33, RSP = the user RSP), which, like any exception from ring 3,
+ * arrives here at CPL 0 on TSS.RSP0 (the task stack; in the pti modes the entry stack, with the
+ * user CR3 still loaded: which is why this stub, the IDT, GDT and TSS are in the entry area).
  *
- * What: if the frame says "from user mode, at entry_SYSCALL_64", finish the SYSCALL by hand:
- * RFLAGS = R11 & ~FMASK (what SYSCALL would have left; RCX and R11 already hold what SYSCALL put
- * there and are not touched), RSP = the user RSP (as SYSCALL leaves it), note the detour in
- * syscall_entered_via_pf_shim (RIP-relative: GS is still the user's), and jump to
- * entry_SYSCALL_64, which now runs at CPL 0 exactly as after a real SYSCALL. The abandoned
- * #PF frame sits below the syscall stack top, which entry_SYSCALL_64 then reuses.
+ * What: if the frame says "from user mode, at LSTAR" (entry_SYSCALL_64, or in the pti modes
+ * entry_SYSCALL_64_trampoline: syscall_entry_lstar holds whichever it is), finish the SYSCALL by
+ * hand: RFLAGS = R11 & ~FMASK (what SYSCALL would have left; RCX and R11 already hold what SYSCALL
+ * put there and are not touched), RSP = the user RSP (as SYSCALL leaves it), note the detour in
+ * syscall_entered_via_pf_shim, and jump to LSTAR, which now runs at CPL 0 exactly as after a real
+ * SYSCALL. The abandoned #PF frame is overwritten by the next use of its stack.
  *
  * On hardware KVM (VT-x/SVM) and real CPUs SYSCALL does switch to CPL 0, and this never runs.
  * When it does, lstar's output shows it: the SyscallEnter event carries via=PfShim, and the
  * Shutdown event counts via_pf_shim.
  *
- * A ring-3 `jmp` to entry_SYSCALL_64 takes the same #PF and is then handled as a syscall with
- * whatever RCX/R11 hold: exactly what executing `syscall` would have done, so it grants nothing.
+ * A ring-3 `jmp` to LSTAR takes the same #PF and is then handled as a syscall with whatever
+ * RCX/R11 hold: exactly what executing `syscall` would have done, so it grants nothing.
  *
  * Any other #PF (frame: err@0 rip@8 cs@16 rflags@24 rsp@32 ss@40) falls through to the
  * normal path.
@@ -148,7 +183,10 @@ exception_stubs:
 asm_exc_page_fault:
 	testb	$3, 16(%rsp)			/* from ring 3? */
 	jz	1f
-	cmpq	$entry_SYSCALL_64, 8(%rsp)	/* at the syscall entry? (imm32, sign-extended) */
+	pushq	%rax				/* a scratch register: every other one is the user's */
+	movq	syscall_entry_lstar(%rip), %rax
+	cmpq	%rax, 16(%rsp)			/* the frame's RIP (above RAX) == LSTAR? */
+	popq	%rax
 	jne	1f
 	.globl syscall_pf_shim
 syscall_pf_shim:
@@ -157,46 +195,168 @@ syscall_pf_shim:
 	andq	$~SYSCALL_MASK, (%rsp)
 	popfq
 	movq	32(%rsp), %rsp			/* RSP = user RSP, as SYSCALL leaves it */
-	jmp	entry_SYSCALL_64
+	jmp	*syscall_entry_lstar(%rip)
 1:	pushq	%rdi				/* the normal #PF path */
 	movl	$14, %edi
-	jmp	exc_common
+	jmp	exc_entry
 	.size asm_exc_page_fault, . - asm_exc_page_fault
 
 /*
- * Common exception path. Stack: [pt_regs->di][error code][hardware frame]; RDI = vector.
- * From user mode, swapgs so that the kernel's GS base is the per-CPU area (and back on exit);
- * from kernel mode GS is already the kernel's (or, during boot, still 0: nothing here uses it).
- * NMI/#DF/#MC arrive on IST stacks and take the same path: this kernel has no window in which a
- * kernel-mode frame could carry the user GS base and matter, since do_exception never uses GS.
+ * entry_INT80_compat: `int $0x80`, IDT vector 0x80, an interrupt gate with DPL 3 (so ring 3 may
+ * use it; IF is cleared on entry, as Linux's gate). The CPU switched to TSS.RSP0 and pushed SS,
+ * RSP, RFLAGS, CS and the RIP *after* the instruction. The i386 ABI: EAX = number (Linux's
+ * syscall_32.tbl), EBX, ECX, EDX, ESI, EDI, EBP = arguments. do_exception passes vector 0x80 on
+ * to do_int80_syscall_32, which uses ia32_sys_call_table; the way back is iretq.
+ * On this host the gate is never taken: int $0x80 raises #UD, and do_exception's #UD shim
+ * continues the same way (via=UdShim).
  */
-exc_common:
+	.globl entry_INT80_compat
+	.type entry_INT80_compat, @function
+entry_INT80_compat:
+	movl	%eax, %eax			/* only EAX is the number: clear bits 63:32 */
+	pushq	%rax				/* pt_regs->orig_ax */
+	pushq	%rdi				/* pt_regs->di */
+	movl	$IA32_SYSCALL_VECTOR, %edi
+	jmp	exc_entry
+	.size entry_INT80_compat, . - entry_INT80_compat
+
+/*
+ * entry_SYSENTER_compat: IA32_SYSENTER_EIP.
+ *
+ * SYSENTER in 64-bit mode is #UD on AMD CPUs (the architecture's rule; AMD64 vol. 3, SYSENTER), so
+ * on this project's AMD host and under QEMU's AMD-vendor `-cpu max` this never runs: do_exception
+ * reports the #UD and lets the program go on with RAX = -ENOSYS. On Intel CPUs SYSENTER enters here
+ * at CPL 0 with CS = SYSENTER_CS (__KERNEL_CS), SS = SYSENTER_CS + 8, RSP = SYSENTER_ESP (the value of
+ * TSS.RSP0: the task stack, in the pti modes the entry stack), IF and RF cleared, and CR3, GS and
+ * all other registers still the user's. It saves nothing: no return RIP, no user RSP, no RFLAGS.
+ *
+ * So the caller must say where to return. lstar's convention (64-bit Linux has no SYSENTER ABI;
+ * its 32-bit vDSO keeps the return address itself): RCX = the user RSP and RDX = the return RIP,
+ * the two registers SYSEXIT would reload; EAX = an i386 syscall number; EBX, ESI, EDI, EBP =
+ * arguments 1, 4, 5, 6 (arguments 2 and 3 would be ECX and EDX: they read as 0).
+ *
+ * We build the frame an interrupt gate would have pushed and join the int $0x80 path, then leave
+ * with iretq. Never with SYSEXIT: to 64-bit code it loads CS = SYSENTER_CS + 32 (__USER_CS) but
+ * SS = SYSENTER_CS + 40 = 0x3b, a GDT slot Linux leaves empty, and restores no RFLAGS; Linux's own
+ * SYSENTER entry returns with SYSRETL or IRET, and has no SYSEXIT path to 64-bit code at all.
+ */
+	.globl entry_SYSENTER_compat
+	.type entry_SYSENTER_compat, @function
+entry_SYSENTER_compat:
+	pushq	$__USER_DS			/* pt_regs->ss */
+	pushq	%rcx				/* pt_regs->sp: lstar's convention */
+	pushfq					/* pt_regs->flags: the user's, but IF ... */
+	orq	$X86_EFLAGS_IF, (%rsp)		/* ... was set in ring 3: SYSENTER cleared it */
+	pushq	$__USER_CS			/* pt_regs->cs */
+	pushq	%rdx				/* pt_regs->ip: lstar's convention */
+	movl	%eax, %eax
+	pushq	%rax				/* pt_regs->orig_ax */
+	pushq	%rdi				/* pt_regs->di */
+	movl	$SYSENTER_PSEUDO_VECTOR, %edi
+	jmp	exc_entry
+	.size entry_SYSENTER_compat, . - entry_SYSENTER_compat
+
+/*
+ * The common entry. Stack: [pt_regs->di][orig_ax][hardware frame]; RDI = vector (or the door).
+ * From user mode: swapgs, so that the kernel's GS base is the per-CPU area (and back on exit). In
+ * the pti modes the frame is on the entry stack and CR3 is the user's: switch CR3 first, then copy
+ * the frame to the task stack, which the user page table does not map (Linux 4.15 does this with
+ * sync_regs()). From kernel mode GS and CR3 are already the kernel's (or, during boot, GS is
+ * still 0: nothing here uses it). NMI/#DF/#MC arrive on IST stacks and take the same path: this
+ * kernel has no window in which a kernel-mode frame could carry the user GS base and matter.
+ */
+exc_entry:
 	cld
-	PUSH_REGS_AFTER_DI
-	testb	$3, PT_CS(%rsp)
-	jz	1f
+	testb	$3, 24(%rsp)			/* the frame's CS: from ring 3? */
+	jz	exc_common
 	swapgs
-1:	movq	%rdi, %rsi			/* vector */
+	testb	$1, pti_enabled(%rip)
+	jz	exc_common
+	pushq	%rax				/* [rax][di][orig_ax][rip][cs][rflags][rsp][ss] */
+	SWITCH_TO_KERNEL_CR3 scratch_reg=%rax
+	movq	%rsp, %rax
+	movq	%gs:PERCPU_TOP_OF_STACK, %rsp	/* the task stack: mapped now that CR3 is the kernel's */
+	pushq	7*8(%rax)			/* ss */
+	pushq	6*8(%rax)			/* rsp */
+	pushq	5*8(%rax)			/* rflags */
+	pushq	4*8(%rax)			/* cs */
+	pushq	3*8(%rax)			/* rip */
+	pushq	2*8(%rax)			/* orig_ax */
+	pushq	1*8(%rax)			/* di */
+	movq	(%rax), %rax
+exc_common:
+	PUSH_REGS_AFTER_DI
+	movq	%rdi, %rsi			/* vector */
 	movq	%rsp, %rdi			/* struct pt_regs * */
-	call	do_exception
+	movq	$do_exception, %rax
+	call	*%rax
 	testb	$3, PT_CS(%rsp)
 	jz	restore_regs_and_return_to_kernel
 	/* fall through */
+
+/* Back to ring 3 with iretq, from any pt_regs on the task (or boot) stack. */
 	.globl swapgs_restore_regs_and_return_to_usermode
 swapgs_restore_regs_and_return_to_usermode:
-	POP_REGS
+	POP_REGS pop_rdi=0
+restore_rdi_and_return_to_usermode:	/* [pt_regs->di][orig_ax][iret frame], all else restored */
+	testb	$1, pti_enabled(%rip)
+	jnz	1f
+	popq	%rdi
 	addq	$8, %rsp			/* orig_ax */
 	swapgs
+	.globl return_to_usermode_iret
+return_to_usermode_iret:
+	iretq
+1:	/* pti: the iret frame and RDI to the entry stack, which the user page table maps too */
+	movq	%rsp, %rdi
+	leaq	entry_stack_top(%rip), %rsp
+	pushq	6*8(%rdi)			/* ss */
+	pushq	5*8(%rdi)			/* rsp */
+	pushq	4*8(%rdi)			/* rflags */
+	pushq	3*8(%rdi)			/* cs */
+	pushq	2*8(%rdi)			/* rip */
+	pushq	(%rdi)				/* the user's RDI */
+	SWITCH_TO_USER_CR3_STACK scratch_reg=%rdi
+	popq	%rdi
+	swapgs
+	.globl return_to_usermode_iret_pti
+return_to_usermode_iret_pti:
 	iretq
 
 restore_regs_and_return_to_kernel:
 	POP_REGS
 	addq	$8, %rsp
 	iretq
-	.size exc_common, . - exc_common
+	.size exc_entry, . - exc_entry
 
 /*
- * entry_SYSCALL_64: LSTAR points here (Linux 4.15+ layout, without PTI).
+ * entry_SYSCALL_64_trampoline: LSTAR in the pti modes (Linux 4.15, arch/x86/entry/entry_64.S).
+ *
+ * SYSCALL left CR3 on the user page table, which maps only the entry area: this code, and the entry
+ * stack, whose top slot (RSP_SCRATCH) keeps the user RSP while RSP itself serves as the scratch
+ * register for the CR3 switch. Then the kernel stack, the hardware-style frame, and the rest of
+ * entry_SYSCALL_64 (Linux's second stage; here it sits in the entry area too, within reach of a
+ * plain jmp, where Linux 4.15 had to `jmp *%rdi` to entry_SYSCALL_64_stage2).
+ */
+#define RSP_SCRATCH	entry_stack_top - 8
+	.balign 16
+	.globl entry_SYSCALL_64_trampoline
+	.type entry_SYSCALL_64_trampoline, @function
+entry_SYSCALL_64_trampoline:
+	swapgs					/* GS base = percpu_area (not mapped yet: not touched yet) */
+	movq	%rsp, RSP_SCRATCH(%rip)
+	SWITCH_TO_KERNEL_CR3 scratch_reg=%rsp
+	movq	%gs:PERCPU_TOP_OF_STACK, %rsp
+	pushq	$__USER_DS			/* pt_regs->ss */
+	pushq	RSP_SCRATCH(%rip)		/* pt_regs->sp */
+	pushq	%r11				/* pt_regs->flags */
+	pushq	$__USER_CS			/* pt_regs->cs */
+	pushq	%rcx				/* pt_regs->ip */
+	jmp	entry_SYSCALL_64_after_hwframe
+	.size entry_SYSCALL_64_trampoline, . - entry_SYSCALL_64_trampoline
+
+/*
+ * entry_SYSCALL_64: LSTAR in direct mode (Linux 4.15+ layout, without PTI).
  *
  * On entry (SDM SYSCALL): RCX = user RIP, R11 = user RFLAGS, RFLAGS masked by FMASK, CS/SS =
  * kernel, RSP = still the user's, GS = still the user's. RAX = nr; RDI RSI RDX R10 R8 R9 = args.
@@ -238,7 +398,8 @@ entry_SYSCALL_64_after_hwframe:
 	pushq	%r15
 	movq	%rax, %rdi			/* nr */
 	movq	%rsp, %rsi			/* struct pt_regs * */
-	call	do_syscall_64
+	movq	$do_syscall_64, %rax
+	call	*%rax
 
 	/*
 	 * SYSRET loads RIP = RCX and RFLAGS = R11, so it can only return to what pt_regs says if
@@ -276,37 +437,56 @@ entry_SYSCALL_64_restore_regs:
 	popq	%rsi				/* pt_regs->cx: RCX = pt_regs->ip instead */
 	popq	%rdx
 	popq	%rsi
+	testb	$1, pti_enabled(%rip)
+	jnz	syscall_return_via_sysret_pti
 	popq	%rdi
 	movq	PT_RSP - PT_ORIG_RAX(%rsp), %rsp	/* the user RSP; nothing else is left to read */
 	swapgs					/* GS base = the user's again */
 	.globl entry_SYSCALL_64_sysret
 entry_SYSCALL_64_sysret:
 	sysretq
+
+	/* pti (Linux 4.15's syscall_return_via_sysret): all registers but RDI and RSP are the
+	 * user's; move those two to the entry stack, switch CR3, pop them, leave. */
+syscall_return_via_sysret_pti:
+	movq	%rsp, %rdi
+	leaq	entry_stack_top(%rip), %rsp
+	pushq	PT_RSP - PT_RDI(%rdi)		/* the user RSP */
+	pushq	(%rdi)				/* the user RDI */
+	SWITCH_TO_USER_CR3_STACK scratch_reg=%rdi
+	popq	%rdi
+	popq	%rsp
+	swapgs
+	.globl entry_SYSCALL_64_sysret_pti
+entry_SYSCALL_64_sysret_pti:
+	sysretq
 	.size entry_SYSCALL_64, . - entry_SYSCALL_64
 
 /*
  * void enter_user_mode(uint64_t rip, uint64_t rsp): the first entry into a program, from
- * start_kernel on the boot stack. An iretq frame for ring 3 (SS, RSP, RFLAGS = IF|fixed, CS, RIP)
- * and every general register cleared, as execve leaves them.
+ * start_kernel on the boot stack: a pt_regs with an iret frame for ring 3 (SS, RSP, RFLAGS =
+ * IF|fixed, CS, RIP) and every general register cleared, as execve leaves them, then the common
+ * way back to user mode.
  *
- * No swapgs: the boot protocol already left GS in the "user" state (GS base 0, KERNEL_GS_BASE =
- * percpu_area), and the kernel has not touched it since; the first kernel entry from ring 3 is
- * the one that swaps.
+ * GS is already in the "user" state (GS base 0, KERNEL_GS_BASE = percpu_area: the boot protocol,
+ * or syscall_init under PVH). The exit path ends with swapgs, so swap once here first.
  */
 	.globl enter_user_mode
 	.type enter_user_mode, @function
 enter_user_mode:
+	swapgs
 	pushq	$__USER_DS			/* ss */
 	pushq	%rsi				/* rsp */
 	pushq	$0x202				/* rflags: IF | the always-1 bit */
 	pushq	$__USER_CS			/* cs */
 	pushq	%rdi				/* rip */
+	pushq	$0				/* orig_ax */
+	pushq	$0				/* di */
 	xorl	%eax, %eax
 	xorl	%ebx, %ebx
 	xorl	%ecx, %ecx
 	xorl	%edx, %edx
 	xorl	%esi, %esi
-	xorl	%edi, %edi
 	xorl	%ebp, %ebp
 	xorl	%r8d, %r8d
 	xorl	%r9d, %r9d
@@ -316,9 +496,19 @@ enter_user_mode:
 	xorl	%r13d, %r13d
 	xorl	%r14d, %r14d
 	xorl	%r15d, %r15d
-	.globl enter_user_mode_iret
-enter_user_mode_iret:
-	iretq
+	jmp	restore_rdi_and_return_to_usermode
 	.size enter_user_mode, . - enter_user_mode
+
+/* The entry area's addresses, for C++ (struct EntryPoints, kernel.hpp): -mcmodel=kernel code can
+ * only name symbols in the top 2 GiB, and the entry area is not there. */
+	.section .rodata, "a"
+	.balign 8
+	.globl entry_points
+entry_points:
+	.quad	entry_SYSCALL_64
+	.quad	entry_SYSCALL_64_trampoline
+	.quad	entry_INT80_compat
+	.quad	entry_SYSENTER_compat
+	.quad	enter_user_mode
 
 	.section .note.GNU-stack, "", @progbits

@@ -25,6 +25,12 @@ T* event_prepare(abi::EventType type) {
     return e;
 }
 
+// Send the prepared record to the monitor (nothing without one: see lstar_monitor).
 void event_send();
+
+// COM1, for a boot without lstar's monitor (QEMU): Linux's early_serial_console, reduced to a
+// 16550's transmit register. serial_init() once, then bytes; each waits for LSR.THRE.
+void serial_init();
+void serial_write(const char* s, unsigned long n);
 
 }  // namespace lstar::kernel

@@ -10,6 +10,10 @@ namespace lstar::kernel {
 Task current;
 Stats stats;
 
+namespace {
+constexpr uint16_t kIsaDebugExitPort = 0xf4;
+}
+
 [[noreturn]] void do_exit(long status) {
     status &= 0xff;  // what a parent's wait() would see as the exit code (Linux: (code & 0xff) << 8)
     auto* e = event_prepare<abi::ShutdownEvent>(abi::EventType::Shutdown);
@@ -19,7 +23,10 @@ Stats stats;
     e->via_pf_shim = stats.via_pf_shim;
     e->exceptions = stats.exceptions;
     event_send();
-    outl(abi::kPortExit, static_cast<uint32_t>(status));
+    if (lstar_monitor)
+        outl(abi::kPortExit, static_cast<uint32_t>(status));
+    else  // QEMU's isa-debug-exit (iobase 0xf4): QEMU exits with (status << 1) | 1
+        outl(kIsaDebugExitPort, static_cast<uint32_t>(status));
     halt_forever();  // in case the monitor lets the CPU run on
 }
 

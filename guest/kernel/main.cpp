@@ -11,22 +11,60 @@
 #include "mm.hpp"
 #include "printk.hpp"
 #include "processor.hpp"
+#include "x86/descriptor.hpp"
 #include "x86/msr.hpp"
+#include "x86/paging.hpp"
 #include "x86/selectors.hpp"
 
 namespace lstar::kernel {
 
 const boot::BootInfo* boot_info;
+abi::EntryMode entry_mode = abi::EntryMode::Direct;
+extern bool pvh_boot;
+bool pti_init(bool pcid);  // pti.cpp
 
 namespace {
 
-// Linux's syscall_init(): only needed when the monitor has not programmed the MSRs already.
-void syscall_init() {
-    wrmsr(x86::kMsrStar, x86::kStar);
-    wrmsr(x86::kMsrLstar, reinterpret_cast<uint64_t>(entry_SYSCALL_64));
-    wrmsr(x86::kMsrSyscallMask, x86::kSyscallMask);
-    wrmsr(x86::kMsrKernelGsBase, reinterpret_cast<uint64_t>(&::percpu_area));
-    wrmsr(x86::kMsrEfer, rdmsr(x86::kMsrEfer) | x86::kEferSce);
+constexpr long kExitNoPcid = 125;  // lstar.entry=pti-pcid on a CPU without PCID
+
+/*
+ * Linux's syscall_init() (arch/x86/kernel/cpu/common.c). The only place this kernel touches the
+ * syscall MSRs: with `--msr-setup guest` the monitor traps every access, so nothing on a hot path
+ * may rdmsr/wrmsr them (LSTAR is remembered in the entry area, the GS base is percpu_area.self).
+ * STAR/LSTAR/FMASK/KERNEL_GS_BASE/EFER.SCE are the monitor's when BootInfo says so (lstar's 64-bit
+ * protocol); the SYSENTER MSRs are always the kernel's, as Linux with IA32 emulation sets them:
+ * CS = __KERNEL_CS, ESP = where entries from ring 3 land (TSS.RSP0), EIP = entry_SYSENTER_compat.
+ */
+void syscall_init(uint64_t lstar) {
+    cea_vars().lstar = lstar;
+    if (!(boot_info->flags & boot::kFlagMsrsByMonitor)) {
+        wrmsr(x86::kMsrStar, x86::kStar);
+        wrmsr(x86::kMsrLstar, lstar);
+        wrmsr(x86::kMsrSyscallMask, x86::kSyscallMask);
+        wrmsr(x86::kMsrKernelGsBase, reinterpret_cast<uint64_t>(&::percpu_area));
+        wrmsr(x86::kMsrEfer, rdmsr(x86::kMsrEfer) | x86::kEferSce);
+    }
+    wrmsr(x86::kMsrSysenterCs, x86::kKernelCs);
+    wrmsr(x86::kMsrSysenterEsp, reinterpret_cast<const x86::Tss64*>(cpu_tss)->rsp[0]);
+    wrmsr(x86::kMsrSysenterEip, entry_points.sysenter);
+}
+
+abi::EntryMode parse_entry_mode(const char* s) {
+    auto is = [s](const char* m) {
+        const char* a = s;
+        while (*a && *a == *m) a++, m++;
+        return *a == *m;
+    };
+    if (is("pti")) return abi::EntryMode::Pti;
+    if (is("pti-pcid")) return abi::EntryMode::PtiPcid;
+    if (!is("direct")) pr_err("lstar.entry=%s: unknown (direct, pti, pti-pcid); using direct", s);
+    return abi::EntryMode::Direct;
+}
+
+bool cpu_has_pcid() {
+    uint32_t a, b, c, d;
+    cpuid(1, a, b, c, d);
+    return c & (1u << 17);  // CPUID.01H:ECX.PCID[bit 17]
 }
 
 // lstar.crash=...: ways for the monitor's tests to make the kernel fail on purpose.
@@ -72,7 +110,7 @@ void report_user_enter(const UserStart& start) {
     e->rip = start.entry;
     e->rsp = start.sp;
     e->rflags = 0x202;  // what enter_user_mode loads: IF | the fixed bit
-    e->cr3 = read_cr3();
+    e->cr3 = user_cr3(read_cr3());
     e->cs = x86::kUserCs;
     e->ss = x86::kUserDs;
     for (unsigned i = 0; i < abi::kNameMax - 1 && current.comm[i]; i++) e->name[i] = current.comm[i];
@@ -99,12 +137,31 @@ extern "C" void start_kernel(uint64_t bootinfo_phys, uint64_t magic) {
     }
     guest_events = boot_info->flags & boot::kFlagGuestEvents;
 
+    // The cpu_entry_area: its page tables are static (cpu_entry_area.S); hook them into PML4 slot
+    // 508 of the monitor's page table (PVH's early_top_pgt has them already). Then the IDT, whose
+    // gates point into it.
+    current_pgd_phys = boot_info->boot_pml4_phys;
+    if (!pvh_boot)
+        phys_to_virt<uint64_t>(current_pgd_phys)[CEA_PML4_INDEX] =
+            x86::pte(virt_to_phys(cea_pgt_pud), x86::kPtePresent | x86::kPteWrite);
     idt_setup_traps();
-    if (!(boot_info->flags & boot::kFlagMsrsByMonitor)) syscall_init();
-    memblock_init(boot_info->free_phys_start, boot_info->free_phys_end);
 
     Cmdline cmd;
     parse_cmdline(boot_info->cmdline, cmd);
+    entry_mode = parse_entry_mode(cmd.entry);
+    if (pvh_boot)
+        pr_info("lstar: booted through PVH (32-bit entry pvh_start_xen), lstar.entry=%s", cmd.entry);
+    const bool pcid = entry_mode == abi::EntryMode::PtiPcid;
+    if (pcid && !cpu_has_pcid()) {
+        pr_err("lstar.entry=pti-pcid: this CPU has no PCID (CPUID.01H:ECX.PCID[bit 17] is 0); stopping");
+        do_exit(kExitNoPcid);
+    }
+    memblock_init(boot_info->free_phys_start, boot_info->free_phys_end);
+    if (pti_on() && !pti_init(pcid)) {
+        pr_err("lstar.entry=%s: no memory for the page-table pair", cmd.entry);
+        do_exit(126);
+    }
+    syscall_init(pti_on() ? entry_points.syscall_64_trampoline : entry_points.syscall_64);
     if (cmd.crash) crash_test(cmd.crash);
 
     // run_init_process
@@ -117,5 +174,6 @@ extern "C" void start_kernel(uint64_t bootinfo_phys, uint64_t magic) {
         do_exit(126);  // as a shell's "cannot execute"
     }
     if (guest_events) report_user_enter(start);
-    enter_user_mode(start.entry, start.sp);
+    entry_points.enter_user_mode(start.entry, start.sp);
+    __builtin_unreachable();
 }

@@ -12,6 +12,7 @@ namespace lstar::kernel {
 // instruction here). Returns the physical address, or 0 when RAM is exhausted.
 void memblock_init(uint64_t start, uint64_t end);
 uint64_t memblock_alloc_page();
+uint64_t memblock_alloc(uint64_t size, uint64_t align);  // size bytes at an align boundary (a power of 2)
 
 // pgtable.cpp: map the user page at va to pa with the leaf flags given (kPtePresent | kPteUser
 // are implied), creating PDPT/PD/PT pages as needed. False if va is not a user address, RAM ran

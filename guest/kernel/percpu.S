@@ -2,16 +2,18 @@
  * first instruction (compare Linux's cpu_tss_rw and the per-CPU area GS points to):
  *
  *   cpu_tss      the 64-bit TSS that TR selects: RSP0 for entries from ring 3, IST1-3 for
- *                #DF, NMI and #MC.
+ *                #DF, NMI and #MC (stacks in the cpu_entry_area). Alone in its page, which the
+ *                entry area aliases at CEA_TSS; in the pti modes start_kernel points RSP0 at the
+ *                entry stack there instead of the task stack.
  *   percpu_area  what KERNEL_GS_BASE holds while user code runs; after swapgs, %gs:0 is the
  *                user-RSP scratch slot, %gs:8 the syscall stack top, %gs:16 the area's address.
  *
  * Both are written here, in assembly, because their initializers are addresses: in C++ they would
  * be (reinterpret_cast) dynamic initializers, and this kernel has no one to run constructors. */
+#include "cpu_entry_area.h"
 #include "pt_regs.h"
 
 #define STACK_SIZE	16384
-#define IST_STACK_SIZE	4096
 /* A small gap after each stack top, so that an address inside one stack is never symbolized as
  * "<previous_stack_top+offset>" by a trace (a top and the next stack's base would share an address). */
 #define STACK_GAP	64
@@ -30,21 +32,9 @@ task_stack:			/* the task's kernel stack: TSS.RSP0 and the syscall stack */
 	.skip	STACK_SIZE
 task_stack_top:
 	.skip	STACK_GAP
-	.globl df_stack_top, nmi_stack_top, mc_stack_top
-df_stack:
-	.skip	IST_STACK_SIZE
-df_stack_top:
-	.skip	STACK_GAP
-nmi_stack:
-	.skip	IST_STACK_SIZE
-nmi_stack_top:
-	.skip	STACK_GAP
-mc_stack:
-	.skip	IST_STACK_SIZE
-mc_stack_top:
 
-	.section .data, "aw"
-	.balign 128			/* the TSS must not straddle a page */
+	.section .data..page_aligned, "aw", @progbits
+	.balign 4096			/* alone in its page: the entry area maps this page at CEA_TSS */
 	.globl cpu_tss
 	.type cpu_tss, @object
 cpu_tss:			/* lstar::x86::Tss64 */
@@ -52,9 +42,9 @@ cpu_tss:			/* lstar::x86::Tss64 */
 	.quad	task_stack_top		/* rsp[0]: the stack for entries from ring 3 */
 	.quad	0, 0			/* rsp[1], rsp[2]: unused (no rings 1 and 2) */
 	.quad	0			/* reserved */
-	.quad	df_stack_top		/* ist[0] = IST1: #DF, which may come from a broken stack */
-	.quad	nmi_stack_top		/* ist[1] = IST2: NMI */
-	.quad	mc_stack_top		/* ist[2] = IST3: #MC */
+	.quad	CEA_DF_STACK_TOP	/* ist[0] = IST1: #DF, which may come from a broken stack */
+	.quad	CEA_NMI_STACK_TOP	/* ist[1] = IST2: NMI */
+	.quad	CEA_MC_STACK_TOP	/* ist[2] = IST3: #MC */
 	.quad	0, 0, 0, 0		/* ist[3..6] */
 	.quad	0			/* reserved */
 	.word	0			/* reserved */
@@ -63,6 +53,9 @@ cpu_tss:			/* lstar::x86::Tss64 */
 	.if (. - cpu_tss) != 0x68
 	.error "cpu_tss must be sizeof(lstar::x86::Tss64)"
 	.endif
+	.balign 4096
+
+	.section .data, "aw"
 
 	.balign 64
 	.globl percpu_area

@@ -14,9 +14,11 @@ uint64_t* table_at(uint64_t entry_or_phys) { return phys_to_virt<uint64_t>(pte_a
 
 }  // namespace
 
+uint64_t current_pgd_phys;
+
 bool map_page(uint64_t va, uint64_t pa, uint64_t flags) {
     if (va >= boot::kUserMax || (va & ~kPageMask) || (pa & ~kPageMask)) return false;
-    uint64_t* table = table_at(boot_info->boot_pml4_phys);
+    uint64_t* table = table_at(current_pgd_phys);
     // PML4 -> PDPT -> PD: create missing tables. The U bit must be set at every level for a user
     // access to succeed; W is left to the leaf (the CPU ANDs the levels together).
     for (int level = 4; level > 1; level--) {
@@ -25,6 +27,13 @@ bool map_page(uint64_t va, uint64_t pa, uint64_t flags) {
             uint64_t page = memblock_alloc_page();
             if (!page) return false;
             e = pte(page, kPtePresent | kPteWrite | kPteUser);
+            // PTI (Linux's pti_set_user_pgtbl): a user-half PML4 entry goes into the user PGD
+            // (+4 KiB) as is, and stays in the kernel PGD with NX, so that returning to user mode
+            // with the kernel CR3 by mistake faults at once instead of running.
+            if (level == 4 && pti_on()) {
+                table[512 + pt_index(va, 4)] = e;
+                e |= kPteNx;
+            }
         } else if (e & kPteLarge) {
             return false;  // the lower half has no large pages of ours
         }

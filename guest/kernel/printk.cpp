@@ -16,7 +16,15 @@ struct LineWriter {
 
     void flush() {
         if (!ev) return;
-        event_send();
+        if (lstar_monitor) {
+            event_send();
+        } else {  // on COM1, with the level as the raw kernel log writes it ("<6>..."), so that
+                  // a reader can tell kernel lines from the program's output
+            char prefix[3] = {'<', char('0' + level), '>'};
+            serial_write(prefix, 3);
+            serial_write(ev->text, ev->len);
+            serial_write("\n", 1);
+        }
         ev = nullptr;
     }
     void put(char c) {

@@ -1,36 +1,16 @@
-// The system call table and dispatcher (compare Linux's arch/x86/entry/syscall_64.c and
-// common.c). entry_SYSCALL_64 builds pt_regs and calls do_syscall_64(nr, regs); the handler's
-// result goes to regs->ax, which the entry's exit path loads into RAX.
+// The x86-64 system call table and dispatcher (compare Linux's arch/x86/entry/syscall_64.c and
+// common.c). entry_SYSCALL_64 builds pt_regs and calls do_syscall_64(nr, regs). invoke_syscall is
+// what all three doors share: the counters, the SyscallEnter/SyscallExit events, the call.
 #include "events.hpp"
 #include "processor.hpp"
 #include "syscall_nr.hpp"
 #include "syscalls.hpp"
+#include "x86/msr.hpp"
 #include "x86/selectors.hpp"
-
-// Set to 1 by syscall_pf_shim (entry_64.S) when this syscall reached the entry through a #PF
-// rather than through the CPU's own SYSCALL privilege switch; do_syscall_64 reads and clears it.
-volatile uint32_t syscall_entered_via_pf_shim = 0;  // declared extern "C" in kernel.hpp
 
 namespace lstar::kernel {
 
 namespace {
-
-// sys_call_table[nr::kMax + 1]: every slot is sys_ni_syscall except the ones implemented.
-// Built by a constexpr function and constinit, so it is plain data in .rodata (no constructor).
-struct SysCallTable {
-    sys_call_ptr_t slot[nr::kMax + 1];
-    constexpr sys_call_ptr_t operator[](unsigned long n) const { return slot[n]; }
-};
-
-constexpr SysCallTable build_sys_call_table() {
-    SysCallTable t{};
-    for (auto& s : t.slot) s = &sys_ni_syscall;
-    t.slot[nr::kWrite] = &sys_write;
-    t.slot[nr::kGetpid] = &sys_getpid;
-    t.slot[nr::kExit] = &sys_exit;
-    t.slot[nr::kExitGroup] = &sys_exit_group;
-    return t;
-}
 
 uint64_t gs_base() {  // the per-CPU area's own address, read through GS as the entry left it
     uint64_t v;
@@ -38,45 +18,84 @@ uint64_t gs_base() {  // the per-CPU area's own address, read through GS as the 
     return v;
 }
 
-void report_enter(unsigned long nr, const pt_regs* regs, sys_call_ptr_t handler, abi::EntryVia via) {
+template <class E>
+void fill_hw_frame(E* e, const pt_regs* regs) {
+    e->regs_ip = regs->ip;
+    e->regs_cs = regs->cs;
+    e->regs_flags = regs->flags;
+    e->regs_sp = regs->sp;
+    e->regs_ss = regs->ss;
+}
+
+void report_enter(unsigned long nr, const unsigned long (&args)[6], const pt_regs* regs, sys_call_ptr_t handler,
+                  const SyscallDoor& d) {
     auto* e = event_prepare<abi::SyscallEnterEvent>(abi::EventType::SyscallEnter);
     e->nr = nr;
-    e->args[0] = regs->di;
-    e->args[1] = regs->si;
-    e->args[2] = regs->dx;
-    e->args[3] = regs->r10;
-    e->args[4] = regs->r8;
-    e->args[5] = regs->r9;
-    e->user_rip = regs->cx;
-    e->user_rflags = regs->r11;
+    for (unsigned i = 0; i < 6; i++) e->args[i] = args[i];
+    // SYSCALL's RCX/R11; for the gate doors, where the iret frame returns to.
+    e->user_rip = d.door == abi::Door::Syscall ? regs->cx : regs->ip;
+    e->user_rflags = d.door == abi::Door::Syscall ? regs->r11 : regs->flags;
     e->user_rsp = regs->sp;
     e->pt_regs = reinterpret_cast<uint64_t>(regs);
     e->gs_base = gs_base();
     e->handler = reinterpret_cast<uint64_t>(handler);
-    e->lstar = reinterpret_cast<uint64_t>(entry_SYSCALL_64);  // what LSTAR holds (no rdmsr exit)
+    e->lstar = d.entry;
     e->cr3 = read_cr3();
     e->cpl = current_cpl();
-    e->via = via;
+    e->via = d.via;
+    e->door = d.door;
+    e->abi_bits = d.abi_bits;
+    e->user_cr3 = user_cr3(e->cr3);
+    fill_hw_frame(e, regs);
+    e->stack_top = ::percpu_area.top_of_stack;
+    e->entry_mode = static_cast<uint32_t>(entry_mode);
     event_send();
 }
 
-void report_exit(unsigned long nr, const pt_regs* regs) {
+// Will entry_SYSCALL_64's exit take sysretq? The same test as its assembly.
+bool sysret_ok(const pt_regs* regs) {
+    return regs->cs == x86::kUserCs && regs->ss == x86::kUserDs && x86::is_canonical(regs->ip) &&
+           !(regs->flags & (x86::kRflagsTf | x86::kRflagsRf));
+}
+
+void report_exit(unsigned long nr, const pt_regs* regs, abi::Door door) {
     auto* e = event_prepare<abi::SyscallExitEvent>(abi::EventType::SyscallExit);
+    const bool sysret = door == abi::Door::Syscall && sysret_ok(regs);
     e->nr = nr;
     e->ret = regs->ax;
-    e->rcx = regs->ip;     // entry_SYSCALL_64 loads RCX from pt_regs->ip ...
-    e->r11 = regs->flags;  // ... and R11 from pt_regs->flags before sysretq
+    e->rcx = sysret ? regs->ip : regs->cx;      // sysretq: RCX = pt_regs->ip ...
+    e->r11 = sysret ? regs->flags : regs->r11;  // ... and R11 = pt_regs->flags
     e->user_rsp = regs->sp;
     e->cr3 = read_cr3();
-    e->sysret_cs = x86::star_sysret_cs64(x86::kStar);
-    e->sysret_ss = x86::star_sysret_ss(x86::kStar);
+    // The selectors the return loads: from STAR[63:48] for SYSRET, from the frame for IRET.
+    e->sysret_cs = sysret ? x86::star_sysret_cs64(x86::kStar) : uint16_t(regs->cs);
+    e->sysret_ss = sysret ? x86::star_sysret_ss(x86::kStar) : uint16_t(regs->ss);
     e->cpl = current_cpl();
+    e->door = door;
+    e->how = sysret ? abi::ReturnVia::Sysret : abi::ReturnVia::Iret;
+    e->user_cr3 = user_cr3(e->cr3);
+    fill_hw_frame(e, regs);
     event_send();
 }
 
 }  // namespace
 
-constinit const SysCallTable sys_call_table = build_sys_call_table();
+constinit const SysCallTable<nr::kMax + 1> sys_call_table = build_sys_call_table<nr::kMax + 1>({
+    {nr::kWrite, &sys_write},
+    {nr::kGetpid, &sys_getpid},
+    {nr::kExit, &sys_exit},
+    {nr::kExitGroup, &sys_exit_group},
+});
+
+void invoke_syscall(unsigned long nr, const unsigned long (&args)[6], pt_regs* regs, sys_call_ptr_t handler,
+                    const SyscallDoor& door) {
+    stats.syscalls++;
+    if (door.via == abi::EntryVia::Hardware) stats.via_hardware++;
+    if (door.via == abi::EntryVia::PfShim) stats.via_pf_shim++;
+    if (guest_events) report_enter(nr, args, regs, handler, door);
+    regs->ax = handler(args[0], args[1], args[2], args[3], args[4], args[5]);
+    if (guest_events) report_exit(nr, regs, door.door);
+}
 
 }  // namespace lstar::kernel
 
@@ -85,13 +104,11 @@ extern "C" long sys_ni_syscall(SYSCALL_ARGS) { return -lstar::err::kENOSYS; }
 extern "C" void do_syscall_64(unsigned long nr, lstar::pt_regs* regs) {
     using namespace lstar;
     using namespace lstar::kernel;
-    const auto via = syscall_entered_via_pf_shim ? abi::EntryVia::PfShim : abi::EntryVia::Hardware;
-    syscall_entered_via_pf_shim = 0;
-    stats.syscalls++;
-    (via == abi::EntryVia::PfShim ? stats.via_pf_shim : stats.via_hardware)++;
-
-    const sys_call_ptr_t handler = nr <= nr::kMax ? sys_call_table[nr] : &sys_ni_syscall;
-    if (guest_events) report_enter(nr, regs, handler, via);
-    regs->ax = handler(regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9);
-    if (guest_events) report_exit(nr, regs);
+    // syscall_pf_shim (entry_64.S) sets the flag when this call reached LSTAR through a #PF rather
+    // than through the CPU's own SYSCALL privilege switch.
+    volatile CeaVars& v = cea_vars();
+    const auto via = v.via_pf_shim ? abi::EntryVia::PfShim : abi::EntryVia::Hardware;
+    v.via_pf_shim = 0;
+    const unsigned long args[6] = {regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9};
+    invoke_syscall(nr, args, regs, sys_call_table[nr], {abi::Door::Syscall, via, 64, v.lstar});
 }

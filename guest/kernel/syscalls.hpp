@@ -1,7 +1,9 @@
-// System call handlers (compare Linux's include/linux/syscalls.h). Every handler has the same
-// six-argument signature, so that do_syscall_64 calls any of them the same way; unused
-// arguments are unnamed. extern "C" keeps their symbols plain (sys_write, ...) for traces.
+// System call handlers (compare Linux's include/linux/syscalls.h) and what the three doors share.
+// Every handler has the same six-argument signature, so that any table calls any of them the same
+// way; unused arguments are unnamed. extern "C" keeps their symbols plain (sys_write, ...) for traces.
 #pragma once
+#include "event_abi.hpp"
+#include "pt_regs.h"
 
 #define SYSCALL_ARGS unsigned long, unsigned long, unsigned long, unsigned long, unsigned long, unsigned long
 
@@ -13,4 +15,45 @@ long sys_write(unsigned long fd, unsigned long buf, unsigned long count, unsigne
 long sys_getpid(SYSCALL_ARGS);
 long sys_exit(unsigned long status, unsigned long, unsigned long, unsigned long, unsigned long, unsigned long);
 long sys_exit_group(unsigned long status, unsigned long, unsigned long, unsigned long, unsigned long, unsigned long);
+
+// syscall_32.cpp: the i386 doors (Linux's arch/x86/entry/common.c names).
+void do_int80_syscall_32(lstar::pt_regs* regs, lstar::abi::EntryVia via);
+void do_fast_syscall_32(lstar::pt_regs* regs);
 }
+
+namespace lstar::kernel {
+
+// A system call table (Linux's sys_call_table, ia32_sys_call_table): N slots, sys_ni_syscall in
+// every slot without a handler, bounds-checked lookup. Built by a constexpr function, so that a
+// constinit table is plain data in .rodata (this kernel runs no constructors).
+struct SysCallSlot {
+    long nr;
+    sys_call_ptr_t handler;
+};
+template <unsigned long N>
+struct SysCallTable {
+    sys_call_ptr_t slot[N];
+    constexpr sys_call_ptr_t operator[](unsigned long nr) const { return nr < N ? slot[nr] : &sys_ni_syscall; }
+};
+template <unsigned long N, unsigned long M>
+constexpr SysCallTable<N> build_sys_call_table(const SysCallSlot (&implemented)[M]) {
+    SysCallTable<N> t{};
+    for (auto& s : t.slot) s = &sys_ni_syscall;
+    for (const auto& i : implemented) t.slot[i.nr] = i.handler;
+    return t;
+}
+
+// How one system call came in, for its SyscallEnter/SyscallExit events.
+struct SyscallDoor {
+    abi::Door door;
+    abi::EntryVia via;
+    unsigned abi_bits;  // 64 or 32
+    uint64_t entry;     // where the CPU (or the shim) entered: LSTAR, the gate's handler, SYSENTER_EIP
+};
+
+// Count the call, report it, run it, report the return (syscall_64.cpp). The handler's result
+// goes to regs->ax, which every exit path loads into RAX.
+void invoke_syscall(unsigned long nr, const unsigned long (&args)[6], pt_regs* regs, sys_call_ptr_t handler,
+                    const SyscallDoor& door);
+
+}  // namespace lstar::kernel

@@ -4,10 +4,13 @@
 // the signal Linux would send, and the run ends as a shell reports a killed process (status
 // 128 + signal). An exception in ring 0 is a kernel bug: report it and stop the CPU.
 #include "events.hpp"
+#include "mm.hpp"
 #include "printk.hpp"
 #include "processor.hpp"
 #include "syscall_nr.hpp"
+#include "syscalls.hpp"
 #include "x86/exceptions.hpp"
+#include "x86/msr.hpp"
 
 namespace lstar::kernel {
 
@@ -40,7 +43,45 @@ void report(const pt_regs* regs, unsigned long vector, uint64_t cr2, abi::Except
     e->has_error_code = vector < 32 && kVectors[vector].error_code;
     e->action = action;
     e->signal = signal;
+    asm volatile("movq %%rsp, %0" : "=r"(e->handler_rsp));
     event_send();
+}
+
+// The two opcode bytes at a user RIP, or 0 if they are not readable user memory.
+uint16_t user_opcode(uint64_t ip) {
+    if (!user_range_accessible(ip, 2, false)) return 0;
+    return *reinterpret_cast<const volatile uint16_t*>(ip);
+}
+
+/*
+ * #UD from ring 3 at one of the two doors this host's CPU refuses. Returns true when handled.
+ *
+ *  - `int $0x80` (CD 80): THE INT80 #UD SHIM. On this host's kvm_pvm a DPL-3 gate raises #UD
+ *    instead of being taken (/work/shared/host-notes.md). Continue exactly as the gate would have:
+ *    the frame the CPU pushed for #UD is the gate's frame except that RIP points at the
+ *    instruction (a fault) rather than after it (a trap), and RF may be set: fix both and run
+ *    do_int80_syscall_32, via=UdShim. On hardware (and QEMU) the gate is taken and this never runs.
+ *  - `sysenter` (0F 34): #UD is the architecture's answer on AMD CPUs in 64-bit mode (AMD64 APM
+ *    vol. 3, SYSENTER). lstar's choice, so a program can tell and say so: the kernel logs it and
+ *    the program continues after the instruction with RAX = -ENOSYS, as from a missing syscall.
+ */
+bool handle_user_ud(pt_regs* regs) {
+    const uint16_t op = user_opcode(regs->ip);
+    if (op == 0x80cd) {
+        regs->ip += 2;
+        regs->flags &= ~x86::kRflagsRf;
+        regs->orig_ax = uint32_t(regs->ax);  // entry_INT80_compat's pt_regs->orig_ax: the number
+        do_int80_syscall_32(regs, abi::EntryVia::UdShim);
+        return true;
+    }
+    if (op == 0x340f) {
+        pr_info("traps: %s[%d] sysenter at %lx: #UD (SYSENTER is invalid in 64-bit mode on AMD CPUs); "
+                "returning -ENOSYS", current.comm, current.pid, regs->ip);
+        regs->ip += 2;
+        regs->ax = uint64_t(-err::kENOSYS);
+        return true;
+    }
+    return false;
 }
 
 const char* vector_name(unsigned long vector) {
@@ -55,7 +96,11 @@ const char* vector_name(unsigned long vector) {
 extern "C" void do_exception(lstar::pt_regs* regs, unsigned long vector) {
     using namespace lstar;
     using namespace lstar::kernel;
+    // The two gate-style doors share this entry path (entry_64.S) but are not exceptions.
+    if (vector == IA32_SYSCALL_VECTOR) return do_int80_syscall_32(regs, abi::EntryVia::Hardware);
+    if (vector == SYSENTER_PSEUDO_VECTOR) return do_fast_syscall_32(regs);
     stats.exceptions++;
+    if (vector == x86::kVecUD && (regs->cs & 3) && handle_user_ud(regs)) return;
     const uint64_t cr2 = vector == x86::kVecPF ? read_cr2() : 0;
 
     if (vector == x86::kVecNMI) {  // not an error of the interrupted code: note it and go on

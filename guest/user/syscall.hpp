@@ -26,4 +26,12 @@ inline long getpid() { return syscall6(lstar::nr::kGetpid); }
     for (;;) asm volatile("");
 }
 
+// The i386 ABI through `int $0x80` (Linux's syscall_32.tbl numbers in EAX; EBX, ECX, EDX = the
+// first arguments, 32 bits each; result in EAX). Works from 64-bit code; Linux clobbers R8-R11.
+inline long int80(long nr, long a1 = 0, long a2 = 0, long a3 = 0) {
+    long ret;
+    asm volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a1), "c"(a2), "d"(a3) : "r8", "r9", "r10", "r11", "memory");
+    return ret;
+}
+
 }  // namespace user

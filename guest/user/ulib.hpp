@@ -32,18 +32,26 @@ inline long atol(const char* s) {
     return sign * v;
 }
 
+// A line of text built in place, for one write(2): `Line l; l << "pid " << 1 << "\n";`
+// (where it lives matters to int $0x80, whose 32-bit pointers need it below 4 GiB).
+struct Line {
+    char buf[256];
+    unsigned long n = 0;
+    Line& operator<<(const char* s) {
+        while (*s && n < sizeof buf) buf[n++] = *s++;
+        return *this;
+    }
+    Line& operator<<(long v) {
+        char num[21];
+        return *this << ltoa(v, num);
+    }
+};
+
 // Print prefix, the number, suffix with one write(2): what printf("%s%ld%s") would do.
 inline long print_num(const char* prefix, long v, const char* suffix) {
-    char line[128];
-    unsigned long n = 0;
-    char num[21];
-    auto append = [&](const char* s) {
-        while (*s && n < sizeof line) line[n++] = *s++;
-    };
-    append(prefix);
-    append(ltoa(v, num));
-    append(suffix);
-    return write(1, line, n);
+    Line l;
+    l << prefix << v << suffix;
+    return write(1, l.buf, l.n);
 }
 
 }  // namespace user

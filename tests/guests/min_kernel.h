@@ -25,5 +25,8 @@ percpu_area: .fill 64, 1, 0
 	.balign 16
 	.globl cpu_tss
 cpu_tss:   .fill 0x68, 1, 0
+	.balign 16
+min_stack: .fill 4096, 1, 0		/* RSP is undefined at entry: `lea min_stack_top(%rip), %rsp` */
+min_stack_top:
 	.section .note.GNU-stack, "", @progbits
 	.text

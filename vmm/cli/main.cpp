@@ -8,6 +8,7 @@
 
 #include "run/exit_status.hpp"
 #include "run/session.hpp"
+#include "trace/tracer.hpp"
 
 namespace {
 
@@ -20,6 +21,42 @@ void setup_logging(int verbosity, bool quiet) {
                       : verbosity >= 2 ? spdlog::level::trace
                       : verbosity == 1 ? spdlog::level::debug
                                        : spdlog::level::info);
+}
+
+// --trace syscalls,path=getpid,exceptions=PF,GP: a vector name after exceptions= continues its list.
+void parse_traces(const std::vector<std::string>& args, lstar::RunOptions& opts) {
+    auto& t = opts.trace;
+    bool in_vectors = false;
+    std::string vectors;
+    for (const auto& arg : args) {
+        size_t start = 0;
+        while (start <= arg.size()) {
+            size_t comma = arg.find(',', start);
+            std::string tok = arg.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            start = comma == std::string::npos ? arg.size() + 1 : comma + 1;
+            std::string key = tok.substr(0, tok.find('='));
+            std::string val = tok.find('=') == std::string::npos ? "" : tok.substr(tok.find('=') + 1);
+            if (key == "syscalls") t.syscalls = true, in_vectors = false;
+            else if (key == "path") t.path = true, t.path_filter = val, in_vectors = false;
+            else if (key == "msr") opts.show_msrs = true, in_vectors = false;
+            else if (key == "steps") {
+                auto dots = val.find("..");
+                if (dots == std::string::npos) throw std::invalid_argument("steps wants FROM..TO, e.g. steps=1..40");
+                t.path = true;
+                t.steps_from = std::stoull(val.substr(0, dots));
+                t.steps_to = val.size() > dots + 2 ? std::stoull(val.substr(dots + 2)) : ~0ull;
+                in_vectors = false;
+            } else if (key == "exceptions") {
+                t.exceptions = true, in_vectors = true;
+                vectors = val;
+            } else if (in_vectors && !tok.empty()) {
+                vectors += "," + tok;
+            } else if (!tok.empty()) {
+                throw std::invalid_argument("unknown item '" + tok + "' (syscalls, path[=NAME], steps=A..B, exceptions[=PF,GP,...], msr)");
+            }
+        }
+    }
+    if (t.exceptions) t.vectors = lstar::trace::parse_vectors(vectors.empty() ? "UD,PF,GP" : vectors);
 }
 
 }  // namespace
@@ -56,6 +93,19 @@ int main(int argc, char** argv) {
                     "kernel, booted through PVH; every access trapped and shown)")
         ->check(CLI::IsMember({"monitor", "guest"}))
         ->capture_default_str();
+    run->add_option("--kvm-device", opts.kvm_path, "the KVM device")->capture_default_str();
+    std::vector<std::string> traces;
+    run->add_option("--trace", traces,
+                    "watch the guest from outside, without its help (comma-separated, repeatable): syscalls "
+                    "(strace-like lines), path[=NAME] (single-step the entry path of every syscall, or of the ones "
+                    "named NAME), steps=FROM..TO (print only those steps), exceptions[=PF,GP,UD] (breakpoints on "
+                    "the IDT's handlers), msr (every trapped MSR access)");
+    bool att = false;
+    run->add_flag("--att", att, "AT&T syntax in instruction traces (default: Intel)");
+    run->add_option("--gdb", opts.gdb,
+                    "start stopped and serve a GDB remote stub on HOST:PORT (or :PORT, loopback): "
+                    "gdb build/guest/kernel.elf -ex 'target remote :PORT'");
+    run->add_option("--trace-out", opts.trace_out, "a timeline in the Chrome trace event format (ui.perfetto.dev)");
     run->add_flag("--show-user-mappings", opts.show_user_mappings,
                   "at the first syscall, print which kernel-half ranges a user-mode CR3 maps");
     run->add_option("--init", init, "the built-in user program the kernel starts (init=NAME)");
@@ -97,8 +147,19 @@ int main(int argc, char** argv) {
             for (auto& a : guest_args) opts.cmdline += " " + a;
         }
     }
+    try {
+        parse_traces(traces, opts);
+    } catch (const std::invalid_argument& e) {
+        spdlog::error("--trace: {}", e.what());
+        return lstar::status::kUsage;
+    }
+    if (att) opts.trace.syntax = lstar::x86::Syntax::Att;
+    if (!opts.gdb.empty() && opts.trace.any()) {
+        spdlog::error("--gdb and --trace both need the debug registers: use one at a time");
+        return lstar::status::kUsage;
+    }
     opts.show_setup = verbosity >= 1;
-    opts.show_msrs = verbosity >= 1 || opts.msr_setup == lstar::MsrSetup::Guest;
+    opts.show_msrs = opts.show_msrs || (!quiet && (verbosity >= 1 || opts.msr_setup == lstar::MsrSetup::Guest));
     opts.narration = quiet ? lstar::Narration::None
                      : verbosity >= 1 ? lstar::Narration::AllSyscalls
                                       : lstar::Narration::FirstSyscall;

@@ -37,6 +37,8 @@ kvm_sregs Vcpu::get_sregs() const {
 }
 void Vcpu::set_sregs(const kvm_sregs& s) { KVM_CHECKED(fd_.get(), KVM_SET_SREGS, &s); }
 
+void Vcpu::set_guest_debug(const kvm_guest_debug& dbg) { KVM_CHECKED(fd_.get(), KVM_SET_GUEST_DEBUG, &dbg); }
+
 void Vcpu::set_cpuid(const std::vector<kvm_cpuid_entry2>& entries) {
     uapi::FlexBuffer<uapi::CpuidHeader, kvm_cpuid_entry2> buf(entries.size());
     buf.header()->nent = uint32_t(entries.size());

@@ -40,6 +40,8 @@ public:
     void mark_sregs_dirty() { run_->kvm_dirty_regs |= KVM_SYNC_X86_SREGS; }
     kvm_regs& sync_regs() { return run_->s.regs.regs; }
 
+    void set_guest_debug(const kvm_guest_debug& dbg);
+
     // Finish a trapped RDMSR/WRMSR on the next run(): the value a RDMSR returns, or a #GP.
     void complete_msr(uint64_t data, bool inject_gp) {
         run_->msr.data = data;

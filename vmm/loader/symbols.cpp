@@ -55,7 +55,10 @@ std::optional<SymbolTable::Hit> SymbolTable::lookup(uint64_t addr) const {
     while (it != sorted_.begin() && std::prev(it)->value == nearest) {
         const auto& s = *--it;
         uint64_t offset = addr - s.value;
-        if (s.size == 0 || offset < s.size) return Hit{&s, offset};
+        // An unsized label reaches to the next symbol; the last one only to the end of its page,
+        // so that a far-away number is not named after it.
+        bool last = it + 1 == sorted_.end() || std::next(it)->value == s.value;
+        if (s.size == 0 ? (!last || offset < 0x1000) : offset < s.size) return Hit{&s, offset};
     }
     return std::nullopt;
 }

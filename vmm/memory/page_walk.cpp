@@ -44,14 +44,10 @@ bool for_each_chunk(const GuestMemory& mem, uint64_t cr3, uint64_t va, uint64_t 
     return true;
 }
 
-// mapped_ranges visits at most this many entries, so a hostile table that points back at itself
-// (512^4 leaves) costs milliseconds, not hours; the runs found until then are returned.
-constexpr uint64_t kMaxEntriesVisited = 1ull << 22;
-
 struct RangeWalk {
     const GuestMemory& mem;
     uint64_t lo, hi;  // hi > lo; inclusive end is hi - 1
-    uint64_t budget = kMaxEntriesVisited;
+    uint64_t budget;  // table entries still to visit
     std::vector<MappedRange> out;
 
     void emit(uint64_t start, uint64_t span, bool u, bool w, bool x) {
@@ -137,11 +133,21 @@ std::optional<std::string> read_virtual_string(const GuestMemory& mem, uint64_t 
     return out;
 }
 
-std::vector<MappedRange> mapped_ranges(const GuestMemory& mem, uint64_t cr3, uint64_t va_lo, uint64_t va_hi) {
+std::vector<MappedRange> mapped_ranges(const GuestMemory& mem, uint64_t cr3, uint64_t va_lo, uint64_t va_hi,
+                                       uint64_t max_entries) {
     if (va_hi <= va_lo) return {};
-    RangeWalk w{mem, va_lo, va_hi, kMaxEntriesVisited, {}};
+    RangeWalk w{mem, va_lo, va_hi, max_entries, {}};
     w.walk(cr3_table(cr3), 4, 0, true, true, true);
     return std::move(w.out);
+}
+
+std::optional<std::vector<uint8_t>> read_linear(const GuestMemory& mem, uint64_t cr0, uint64_t cr3, uint64_t va,
+                                                uint64_t len) {
+    constexpr uint64_t kCr0Pg = 1ull << 31;
+    if (cr0 & kCr0Pg) return read_virtual(mem, cr3, va, len);
+    if (!mem.contains(va, len)) return std::nullopt;
+    auto s = mem.span(va, len);
+    return std::vector<uint8_t>(s.begin(), s.end());
 }
 
 }  // namespace lstar

@@ -29,6 +29,10 @@ std::optional<Translation> translate(const GuestMemory& mem, uint64_t cr3, uint6
 std::optional<std::vector<uint8_t>> read_virtual(const GuestMemory& mem, uint64_t cr3, uint64_t va, uint64_t len,
                                                  Access access = Access::Kernel);
 
+// As read_virtual, but with paging off (CR0.PG clear: 32-bit boot code) linear == physical.
+std::optional<std::vector<uint8_t>> read_linear(const GuestMemory& mem, uint64_t cr0, uint64_t cr3, uint64_t va,
+                                                uint64_t len);
+
 // A NUL-terminated string of at most max_len bytes; nullopt if unreadable before the NUL or the limit.
 std::optional<std::string> read_virtual_string(const GuestMemory& mem, uint64_t cr3, uint64_t va, uint64_t max_len,
                                                Access access = Access::Kernel);
@@ -38,6 +42,10 @@ struct MappedRange {
     uint64_t start, end;  // [start, end)
     bool user, writable, executable;
 };
-std::vector<MappedRange> mapped_ranges(const GuestMemory& mem, uint64_t cr3, uint64_t va_lo, uint64_t va_hi);
+// At most max_entries table entries are visited, so a hostile table that points back at itself
+// (512^4 leaves) costs milliseconds, not hours; the runs found until then are returned.
+inline constexpr uint64_t kMappedRangesMaxEntries = 1ull << 22;
+std::vector<MappedRange> mapped_ranges(const GuestMemory& mem, uint64_t cr3, uint64_t va_lo, uint64_t va_hi,
+                                       uint64_t max_entries = kMappedRangesMaxEntries);
 
 }  // namespace lstar

@@ -54,7 +54,7 @@ std::string instruction_at(const GuestMemory& mem, const CpuState& cpu, const Sy
     if (auto d = syms.describe(rip); !d.empty()) where += " <" + d + ">";
     // Up to 15 bytes, but not across into an unmapped page.
     std::optional<std::vector<uint8_t>> bytes;
-    for (uint64_t n = 15; n > 0 && !bytes; --n) bytes = read_virtual(mem, cpu.sregs.cr3, rip, n);
+    for (uint64_t n = 15; n > 0 && !bytes; --n) bytes = read_linear(mem, cpu.sregs.cr0, cpu.sregs.cr3, rip, n);
     if (!bytes) return where + ": (not readable through CR3 " + hex_string(cpu.sregs.cr3) + ")";
     auto insn = x86::disassemble(*bytes, rip);
     std::string hexbytes;

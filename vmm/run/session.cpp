@@ -25,9 +25,13 @@
 #include "run/json.hpp"
 #include "run/narrator.hpp"
 #include "run/syscall_names.hpp"
+#include "gdb/stub.hpp"
+#include "trace/chrome_trace.hpp"
+#include "trace/tracer.hpp"
 #include "x86/disasm.hpp"
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"
+#include "x86/debug_regs.hpp"
 #include "x86/msr_rules.hpp"
 
 namespace lstar {
@@ -116,7 +120,7 @@ private:
     void report_stop(const actions::Stop& stop, const VmExit& e, const std::string& note);
     void write_end(const actions::Stop& stop, const std::string& note);
     std::string sym(uint64_t a) const { return image_.symbols.describe(a); }
-    std::string insn_text(uint64_t cr3, uint64_t rip) const;
+    std::string insn_text(uint64_t cr0, uint64_t cr3, uint64_t rip) const;
 
     RunOptions opts_;
     KernelImage image_;
@@ -129,14 +133,26 @@ private:
 
     uint64_t t_start_ = 0, guest_ns_ = 0, seq_ = 0;
     std::map<std::string, uint64_t> exits_by_reason_;
-    uint64_t syscalls_ = 0, via_hw_ = 0, via_shim_ = 0, exceptions_ = 0, bad_events_ = 0, msr_accesses_ = 0;
+    uint64_t syscalls_ = 0, via_hw_ = 0, via_shim_ = 0, via_ud_shim_ = 0, exceptions_ = 0, bad_events_ = 0,
+             msr_accesses_ = 0;
     std::optional<abi::ShutdownEvent> guest_counters_;
     bool narrating_ = false;
+
+    std::unique_ptr<gdb::Stub> gdb_;  // --gdb
+
+    // Watching from outside (--trace, --trace-out).
+    std::optional<trace::Tracer> tracer_;
+    std::optional<trace::ChromeTrace> timeline_;
+    uint64_t lstar_now_ = 0;  // LSTAR as the guest has it now (boot, or its last trapped WRMSR)
+    std::map<std::string, uint64_t> syscalls_by_name_, exceptions_by_vector_;
+    void make_tracer();
+    void count_syscall(const std::string& name, bool enter);
+    void count_exception(const std::string& mnemonic);
 };
 
-std::string Session::insn_text(uint64_t cr3, uint64_t rip) const {
+std::string Session::insn_text(uint64_t cr0, uint64_t cr3, uint64_t rip) const {
     for (uint64_t n = 15; n > 0; --n)
-        if (auto b = read_virtual(mem_, cr3, rip, n))
+        if (auto b = read_linear(mem_, cr0, cr3, rip, n))
             if (auto i = x86::disassemble(*b, rip)) return i->text;
     return "";
 }
@@ -159,6 +175,32 @@ void Session::log_exit(const VmExit& e, const Decision& d) {
     }
     if (!d.note.empty()) r.str("note", d.note);
     log_.write(r.done());
+}
+
+void Session::count_syscall(const std::string& name, bool enter) {
+    if (enter) ++syscalls_by_name_[name];
+    if (timeline_) timeline_->syscall_edge(now_ns() - t_start_, name, enter);
+}
+
+void Session::count_exception(const std::string& mnemonic) {
+    ++exceptions_by_vector_[mnemonic];
+    if (timeline_) timeline_->exception(now_ns() - t_start_, mnemonic);
+}
+
+void Session::make_tracer() {
+    if (!opts_.trace_out.empty()) timeline_.emplace();
+    if (!opts_.trace.any()) return;
+    trace::TraceSink sink;
+    sink.line = [](const std::string& l) { out_stderr(l + "\n"); };
+    sink.record = [this](const std::string& j) {
+        if (log_.enabled()) {
+            // The tracer's records carry no sequence number: add this exit's.
+            log_.write("{\"seq\":" + std::to_string(seq_) + "," + j.substr(1));
+        }
+    };
+    sink.syscall_edge = [this](const std::string& name, bool enter, uint64_t) { count_syscall(name, enter); };
+    sink.exception = [this](const std::string& m) { count_exception(m); };
+    tracer_.emplace(opts_.trace, image_.symbols, mem_, std::move(sink));
 }
 
 void Session::complete_read(const VmExit& e, uint64_t value) {
@@ -184,6 +226,7 @@ void Session::handle_msr(const actions::MsrAccess& m, const CpuState& cpu) {
             // EFER.LMA is the CPU's to set: a guest write of it is ignored, so keep the current bit.
             if (m.index == x86::kMsrEfer) value = (value & ~x86::kEferLma) | (cpu.sregs.efer & x86::kEferLma);
             vcpu_->set_msrs({{m.index, value}});
+            if (m.index == x86::kMsrLstar) lstar_now_ = value;  // the tracer re-arms its breakpoint
         } else {
             value = vcpu_->get_msrs({m.index})[0];
         }
@@ -191,7 +234,7 @@ void Session::handle_msr(const actions::MsrAccess& m, const CpuState& cpu) {
     vcpu_->complete_msr(m.write ? 0 : value, m.fault.has_value());
     ++msr_accesses_;
     std::string decoded = x86::describe_msr_value(m.index, value);
-    std::string s = sym(value);
+    std::string s = x86::msr_holds_address(m.index) ? sym(value) : "";
     std::string line = std::string(m.write ? "wrmsr " : "rdmsr ") + (name ? name : hex_string(m.index)) +
                        (m.write ? " <- " : " -> ") + hex_string(value) + (s.empty() ? "" : " <" + s + ">") +
                        (decoded.empty() ? "" : "  " + decoded) + " at " + hex_string(cpu.regs.rip) +
@@ -264,7 +307,7 @@ void Session::handle_event(uint64_t gpa, const CpuState& cpu) {
 void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& rec) {
     if (auto* se = std::get_if<abi::SyscallEnterEvent>(&ev)) {
         ++syscalls_;
-        (se->via == abi::EntryVia::Hardware ? via_hw_ : via_shim_)++;
+        (se->via == abi::EntryVia::Hardware ? via_hw_ : se->via == abi::EntryVia::UdShim ? via_ud_shim_ : via_shim_)++;
         bool compat = se->abi_bits == 32;
         const char* name = compat ? syscall_name32(se->nr) : syscall_name(se->nr);
         // What the monitor finds just before the user return address: the instruction that
@@ -293,6 +336,7 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
             .num("cpl", cpu.cpl()).hex("gs_base", cpu.sregs.gs.base).hex("rsp", cpu.regs.rsp).hex("cr3", cpu.sregs.cr3)
             .num("guest_cpl", se->cpl);
         if (opts_.show_user_mappings && syscalls_ == 1) show_user_mappings(user_cr3, cpu.sregs.cr3);
+        if (!tracer_ || !(opts_.trace.syscalls || opts_.trace.path)) count_syscall(name ? name : "syscall_" + std::to_string(se->nr), true);
         narrating_ = opts_.narration == Narration::AllSyscalls ||
                      (opts_.narration == Narration::FirstSyscall && syscalls_ == 1);
         if (narrating_) out_stderr(narrate_syscall_entry(unsigned(syscalls_), *se, cpu, image_.symbols, insn));
@@ -307,9 +351,11 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
             .hex("cr3", cpu.sregs.cr3).hex("user_cr3", sx->user_cr3 ? sx->user_cr3 : cpu.sregs.cr3);
         if (narrating_) out_stderr(narrate_syscall_exit(*sx, cpu, image_.symbols));
         narrating_ = false;
+        if (timeline_ && (!tracer_ || !(opts_.trace.syscalls || opts_.trace.path)))
+            timeline_->syscall_edge(now_ns() - t_start_, "", false);
     } else if (auto* ex = std::get_if<abi::ExceptionEvent>(&ev)) {
         ++exceptions_;
-        std::string insn = insn_text(ex->cr3, ex->rip);
+        std::string insn = insn_text(cpu.sregs.cr0, ex->cr3, ex->rip);
         const auto& v = x86::kVectors[ex->vector & 31];
         rec.num("vector", ex->vector).str("mnemonic", v.mnemonic).str("vector_name", v.name)
             .hex("handler_rsp", ex->handler_rsp).str("handler_stack", sym(ex->handler_rsp))
@@ -319,6 +365,7 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
             .hex("rflags", ex->rflags).hex("rsp", ex->rsp).hex("ss", ex->ss).hex("cr2", ex->cr2)
             .str("action", ex->action == abi::ExceptionAction::KillTask ? "kill_task" : "panic").num("signal", ex->signal);
         spdlog::info("guest exception: {}", describe_exception(*ex, image_.symbols, insn));
+        if (!tracer_ || !opts_.trace.exceptions) count_exception(v.mnemonic);
     } else if (auto* cw = std::get_if<abi::ConsoleWriteEvent>(&ev)) {
         rec.num("fd", cw->fd).hex("va", cw->va).num("len", cw->len);
         std::optional<std::vector<uint8_t>> bytes;
@@ -369,7 +416,7 @@ void Session::report_stop(const actions::Stop& stop, const VmExit& e, const std:
     if (log_.enabled())
         log_.write(JsonObject().num("seq", seq_).str("type", "fault").str("reason", stop_reason_name(stop.reason))
                        .str("note", note).hex("rip", e.cpu.regs.rip).str("sym", sym(e.cpu.regs.rip)).num("cpl", e.cpu.cpl())
-                       .str("insn", insn_text(e.cpu.sregs.cr3, e.cpu.regs.rip)).hex("rsp", e.cpu.regs.rsp)
+                       .str("insn", insn_text(e.cpu.sregs.cr0, e.cpu.sregs.cr3, e.cpu.regs.rip)).hex("rsp", e.cpu.regs.rsp)
                        .hex("rflags", e.cpu.regs.rflags).hex("cr0", e.cpu.sregs.cr0).hex("cr2", e.cpu.sregs.cr2)
                        .hex("cr3", e.cpu.sregs.cr3).hex("cr4", e.cpu.sregs.cr4).hex("efer", e.cpu.sregs.efer)
                        .hex("cs", e.cpu.sregs.cs.selector).hex("ss", e.cpu.sregs.ss.selector)
@@ -378,6 +425,14 @@ void Session::report_stop(const actions::Stop& stop, const VmExit& e, const std:
 
 void Session::write_end(const actions::Stop& stop, const std::string& note) {
     uint64_t total = now_ns() - t_start_;
+    if (tracer_) tracer_->finish();
+    if (timeline_) {
+        std::string err;
+        if (timeline_->write(opts_.trace_out, total, err))
+            spdlog::debug("timeline: {} events in {}", timeline_->events(), opts_.trace_out);
+        else
+            spdlog::error("{}", err);
+    }
     std::string by = "{";
     std::string by_text;
     for (auto& [k, v] : exits_by_reason_) {
@@ -390,6 +445,7 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
                        .num("status", stop.status).str("note", note).num("exits", seq_).raw("exits_by_reason", by)
                        .num("total_ns", total).num("guest_ns", guest_ns_).num("monitor_ns", total - guest_ns_)
                        .num("syscalls", syscalls_).num("via_hardware", via_hw_).num("via_pf_shim", via_shim_)
+                       .num("via_ud_shim", via_ud_shim_)
                        .num("exceptions", exceptions_).num("bad_events", bad_events_).done());
     if (!opts_.summary) return;
     std::string s = "lstar summary: " + std::string(stop_reason_name(stop.reason)) + ", exit status " +
@@ -402,10 +458,24 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
         sc = guest_counters_->syscalls, hw = guest_counters_->via_hardware, sh = guest_counters_->via_pf_shim;
         src = "from the kernel's counters at shutdown";
     }
-    s += "  syscalls     " + std::to_string(sc) + ": " + std::to_string(hw) + " entered by the CPU (hardware SYSCALL), " +
-         std::to_string(sh) + " completed by the #PF shim (" + src + ")\n";
-    if (sh > 0) s += "               the shim ran because this host (" + host_.module + ") does not switch to CPL 0 on SYSCALL\n";
+    s += "  syscalls     " + std::to_string(sc) + ": " + std::to_string(hw) + " entered by the CPU itself, " +
+         std::to_string(sh) + " completed by the #PF shim" +
+         (via_ud_shim_ ? ", " + std::to_string(via_ud_shim_) + " (int $0x80) by the #UD shim" : "") + " (" + src + ")\n";
+    if (sh > 0) s += "               the #PF shim ran because this host (" + host_.module + ") does not switch to CPL 0 on SYSCALL\n";
+    if (via_ud_shim_ > 0)
+        s += "               the #UD shim ran because this host (" + host_.module + ") raises #UD for int $0x80 from ring 3\n";
     s += "  exceptions   " + std::to_string(exceptions_) + "\n";
+    auto join = [](const std::map<std::string, uint64_t>& m) {
+        std::string j;
+        for (auto& [k, v] : m) j += (j.empty() ? "" : ", ") + k + " " + std::to_string(v);
+        return j;
+    };
+    if (!syscalls_by_name_.empty()) s += "  by name      " + join(syscalls_by_name_) + "\n";
+    if (!exceptions_by_vector_.empty()) s += "  by vector    " + join(exceptions_by_vector_) + "\n";
+    if (tracer_)
+        s += "  traced       " + std::to_string(tracer_->traced_syscalls()) + " syscalls, " +
+             std::to_string(tracer_->traced_exceptions()) + " exceptions, " + std::to_string(tracer_->steps()) +
+             " single steps, from outside the guest (debug exits " + std::to_string(exits_by_reason_["debug"]) + ")\n";
     if (bad_events_) s += "  bad records  " + std::to_string(bad_events_) + " (ignored)\n";
     out_stderr(s);
 }
@@ -413,18 +483,63 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
 int Session::run() {
     if (opts_.show_setup) out_stderr(setup_table(boot_, image_.symbols, host_.description));
     if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description));
+    make_tracer();
+    lstar_now_ = boot_.protocol == "lstar64" ? boot_.lstar : 0;  // PVH: known at the guest's WRMSR
+    if (tracer_) vcpu_->set_guest_debug(tracer_->start(CpuState{vcpu_->get_regs(), vcpu_->get_sregs()}, lstar_now_));
+    if (!opts_.gdb.empty()) {
+        gdb_ = std::make_unique<gdb::Stub>(opts_.gdb);
+        spdlog::info("waiting for gdb on {}: gdb KERNEL.elf -ex 'target remote {}'", gdb_->address(), gdb_->address());
+        gdb_->wait_for_attach();
+        auto r = gdb_->on_stop(gdb::StopCause::Start, *vcpu_, mem_);
+        if (r.kill) {
+            actions::Stop s{StopReason::Interrupted, status::kSigint};
+            write_end(s, "killed from gdb before the first instruction");
+            return log_.close() ? s.status : status::kIoError;
+        }
+        vcpu_->set_guest_debug(r.debug);
+    }
     SignalGuard signals(*vcpu_, opts_.timeout_s);
     t_start_ = now_ns();
+    uint64_t last_exit_at = 0;
+    std::string_view last_reason;
     for (;;) {
         uint64_t t0 = now_ns();
+        if (timeline_ && last_exit_at) timeline_->vm_exit(last_exit_at - t_start_, t0 - last_exit_at, last_reason);
+        if (gdb_) gdb_->start_watching(*vcpu_);
         VmExit e = vcpu_->run();
-        guest_ns_ += now_ns() - t0;
+        if (gdb_) gdb_->stop_watching();
+        last_exit_at = now_ns();
+        last_reason = exit_name(e.kind);
+        guest_ns_ += last_exit_at - t0;
         if (auto* in = std::get_if<exits::Interrupted>(&e.kind)) {
             in->signal = g_signal.load();
             vcpu_->run_page().immediate_exit = 0;
         }
         ++seq_;
         ++exits_by_reason_[std::string(exit_name(e.kind))];
+        if (gdb_) {  // gdb owns debug exits and its own Ctrl-C
+            auto* dbg = std::get_if<exits::Debug>(&e.kind);
+            auto* in = std::get_if<exits::Interrupted>(&e.kind);
+            if (dbg || (in && gdb_->interrupt_requested())) {
+                log_exit(e, Decision{actions::Continue{}, dbg ? "" : "interrupted by gdb"});
+                auto cause = !dbg ? gdb::StopCause::Interrupt
+                             : x86::dr6_single_step(dbg->dr6) ? gdb::StopCause::Step : gdb::StopCause::Breakpoint;
+                auto r = gdb_->on_stop(cause, *vcpu_, mem_);
+                if (r.kill) {
+                    actions::Stop s{StopReason::Interrupted, status::kSigint};
+                    report_stop(s, e, "killed from gdb");
+                    write_end(s, "killed from gdb");
+                    return log_.close() ? s.status : status::kIoError;
+                }
+                vcpu_->set_guest_debug(r.debug);
+                continue;
+            }
+        }
+        if (auto* dbg = std::get_if<exits::Debug>(&e.kind); dbg && tracer_) {
+            log_exit(e, Decision{actions::Continue{}, ""});
+            vcpu_->set_guest_debug(tracer_->on_debug(*dbg, e.cpu));
+            continue;
+        }
         Decision d = dispatch(e);
         log_exit(e, d);
         if (!d.note.empty() && !std::holds_alternative<actions::Stop>(d.action)) spdlog::debug("{}", d.note);
@@ -440,12 +555,15 @@ int Session::run() {
         } else if (auto* s = std::get_if<actions::Stop>(&d.action)) {
             report_stop(*s, e, d.note);
             write_end(*s, d.note);
+            if (gdb_) gdb_->on_exit(s->status);
             if (!log_.close()) {
                 spdlog::error("{}", log_.error());
                 return status::kIoError;
             }
             return s->status;
         }
+        if (tracer_)
+            if (auto dbg = tracer_->after_exit(e.cpu, lstar_now_)) vcpu_->set_guest_debug(*dbg);
         if (log_.failed()) {
             // Do not run blind: a log that cannot be written stops the guest.
             actions::Stop s{StopReason::LogError, status::kIoError};

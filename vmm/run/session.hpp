@@ -7,6 +7,7 @@
 
 #include "boot/boot_state.hpp"
 #include "event_abi.hpp"
+#include "trace/tracer.hpp"
 
 namespace lstar {
 
@@ -24,6 +25,9 @@ struct RunOptions {
     bool show_user_mappings = false;  // what a user-mode CR3 maps of the kernel half, at the first syscall
     abi::EntryMode entry = abi::EntryMode::Direct;
     MsrSetup msr_setup = MsrSetup::Monitor;
+    trace::TraceOptions trace;  // --trace syscalls,path,steps=,exceptions=
+    std::string trace_out;      // --trace-out FILE.json (Chrome trace event format)
+    std::string gdb;            // --gdb HOST:PORT: start stopped and serve a GDB remote stub
     Narration narration = Narration::FirstSyscall;
     bool summary = true;
     std::string kvm_path = "/dev/kvm";

@@ -1,0 +1,94 @@
+// The pure parts of tracing: finding the return sites in entry code, strace-style formatting,
+// exception vector names, DR6/DR7.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <map>
+
+#include "trace/entry_scan.hpp"
+#include "trace/syscall_format.hpp"
+#include "trace/tracer.hpp"
+#include "x86/debug_regs.hpp"
+
+using namespace lstar;
+using namespace lstar::trace;
+
+namespace {
+// Code at a base address, as the tracer reads it from guest memory.
+CodeReader reader_for(uint64_t base, std::vector<uint8_t> code) {
+    return [base, code](uint64_t va, size_t n) -> std::optional<std::vector<uint8_t>> {
+        if (va < base || va >= base + code.size()) return std::nullopt;
+        size_t off = va - base;
+        return std::vector<uint8_t>(code.begin() + long(off), code.begin() + long(std::min(code.size(), off + n)));
+    };
+}
+}  // namespace
+
+TEST_CASE("return sites: sysretq on the straight path, iretq behind a conditional branch, calls stepped over") {
+    // 0x1000: swapgs; call +0 (to 0x100a); jz +3 (to 0x1011); swapgs; sysretq; iretq
+    std::vector<uint8_t> code = {0x0f, 0x01, 0xf8,              // 1000 swapgs
+                                 0xe8, 0x00, 0x00, 0x00, 0x00,  // 1003 call 1008
+                                 0x74, 0x06,                    // 1008 jz 1010
+                                 0x0f, 0x01, 0xf8,              // 100a swapgs
+                                 0x48, 0x0f, 0x07,              // 100d sysretq
+                                 0x48, 0xcf};                   // 1010 iretq
+    auto sites = find_return_sites(0x1000, reader_for(0x1000, code));
+    REQUIRE(sites.size() == 2);
+    CHECK(sites[0].address == 0x100d);
+    CHECK(sites[0].insn == "sysretq");
+    CHECK(sites[1].address == 0x1010);
+    CHECK(sites[1].insn == "iretq");
+}
+
+TEST_CASE("return sites: an unconditional jump is followed, an indirect one is not, loops end") {
+    std::vector<uint8_t> code = {0xeb, 0x02,        // 1000 jmp 1004
+                                 0xff, 0xe0,        // 1002 jmp rax (never reached)
+                                 0xeb, 0xfe};       // 1004 jmp 1004 (a loop)
+    CHECK(find_return_sites(0x1000, reader_for(0x1000, code)).empty());
+    CHECK(find_return_sites(0x5000, reader_for(0x1000, code)).empty());  // unreadable
+}
+
+TEST_CASE("strace-style lines: strings from guest memory, escaped and bounded, errors by name") {
+    std::map<uint64_t, std::string> memory = {{0x401000, "hello\n"}, {0x402000, std::string("/etc/x\0", 7)},
+                                              {0x403000, std::string(100, 'a')}};
+    MemReader read = [&](uint64_t va, size_t n) -> std::optional<std::vector<uint8_t>> {
+        auto it = memory.find(va);
+        if (it == memory.end()) return std::nullopt;
+        std::vector<uint8_t> b(it->second.begin(), it->second.end());
+        b.resize(std::min(n, b.size()));
+        return b;
+    };
+    CHECK(format_syscall({1, {1, 0x401000, 6, 0, 0, 0}}, 6, read) == "write(1, \"hello\\n\", 6) = 6");
+    CHECK(format_syscall({2, {0x402000, 0, 0, 0, 0, 0}}, -2, read) ==
+          "open(\"/etc/x\", NULL, NULL) = -1 ENOENT (No such file or directory)");
+    CHECK(format_syscall({1, {1, 0x403000, 100, 0, 0, 0}}, 100, read) ==
+          "write(1, \"" + std::string(32, 'a') + "\"..., 100) = 100");
+    CHECK(format_syscall({231, {3, 0, 0, 0, 0, 0}}, std::nullopt, read) == "exit_group(3) = ?");
+    CHECK(format_syscall({39, {}}, 1, read) == "getpid() = 1");
+    CHECK(format_syscall({1, {1, 0x999000, 4, 0, 0, 0}}, -14, read) ==
+          "write(1, 0x999000, 4) = -1 EFAULT (Bad address)");
+    // i386 numbers for int $0x80: 4 is write there.
+    CHECK(format_syscall({4, {1, 0x401000, 6, 0, 0, 0}, 32}, 6, read) == "write(1, \"hello\\n\", 6) = 6");
+}
+
+TEST_CASE("quote_bytes escapes like strace") {
+    CHECK(quote_bytes({'a', '"', '\\', '\t', 0x1b, 0xff}, false) == "\"a\\\"\\\\\\t\\33\\377\"");
+    CHECK(quote_bytes({'x'}, true) == "\"x\"...");
+}
+
+TEST_CASE("exception vector lists by name") {
+    CHECK(parse_vectors("PF,GP,#UD") == std::vector<unsigned>{14, 13, 6});
+    CHECK_THROWS_AS(parse_vectors("PF,XX"), std::invalid_argument);
+}
+
+TEST_CASE("DR7 encodes and DR6 decodes the four breakpoints") {
+    uint64_t dr7 = x86::dr7_enable(x86::dr7_enable(0, 0), 2, x86::BreakOn::Write, 4);
+    CHECK(x86::dr7_enabled(dr7, 0));
+    CHECK(!x86::dr7_enabled(dr7, 1));
+    CHECK(x86::dr7_break_on(dr7, 2) == x86::BreakOn::Write);
+    CHECK(x86::dr7_len(dr7, 2) == 4);
+    CHECK(x86::dr7_break_on(dr7, 0) == x86::BreakOn::Execute);
+    CHECK(x86::dr6_hit_slot(0xffff0ff1) == 0);  // as this host reports a DR0 hit
+    CHECK(x86::dr6_hit_slot(0xffff4ff0) == -1);
+    CHECK(x86::dr6_single_step(0xffff4ff0));
+}

@@ -1,0 +1,85 @@
+#include "trace/chrome_trace.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "run/json.hpp"
+
+namespace lstar::trace {
+
+namespace {
+constexpr int kUserTid = 1, kKernelTid = 2, kExitTid = 3;
+
+std::string us(uint64_t ns) {  // the format's timestamps are microseconds (fractions allowed)
+    char b[32];
+    std::snprintf(b, sizeof b, "%.3f", double(ns) / 1000.0);
+    return b;
+}
+
+std::string slice(int tid, const std::string& name, uint64_t ts, uint64_t dur, const char* cat) {
+    return JsonObject().str("name", name).str("cat", cat).str("ph", "X").raw("ts", us(ts)).raw("dur", us(dur))
+        .num("pid", 1).num("tid", tid).done();
+}
+}  // namespace
+
+void ChromeTrace::add(std::string json) {
+    if (events_.size() >= kMaxEvents) {
+        ++dropped_;
+        return;
+    }
+    events_.push_back(std::move(json));
+}
+
+void ChromeTrace::syscall_edge(uint64_t ts, const std::string& name, bool enter) {
+    if (enter) {
+        if (ts > user_since_) add(slice(kUserTid, "user", user_since_, ts - user_since_, "user"));
+        in_kernel_ = true;
+        kernel_since_ = ts;
+        kernel_name_ = name;
+    } else if (in_kernel_) {
+        add(slice(kKernelTid, kernel_name_, kernel_since_, ts - kernel_since_, "syscall"));
+        in_kernel_ = false;
+        user_since_ = ts;
+    }
+}
+
+void ChromeTrace::exception(uint64_t ts, const std::string& name) {
+    add(JsonObject().str("name", name).str("cat", "exception").str("ph", "i").str("s", "p").raw("ts", us(ts))
+            .num("pid", 1).num("tid", kKernelTid).done());
+}
+
+void ChromeTrace::vm_exit(uint64_t ts, uint64_t dur, std::string_view reason) {
+    add(slice(kExitTid, std::string(reason), ts, dur, "vm_exit"));
+}
+
+bool ChromeTrace::write(const std::string& path, uint64_t end_ns, std::string& error) {
+    if (in_kernel_) syscall_edge(end_ns, kernel_name_, false);
+    else if (end_ns > user_since_ && user_since_ > 0) add(slice(kUserTid, "user", user_since_, end_ns - user_since_, "user"));
+    std::string tmp = path + ".tmp";
+    std::FILE* f = std::fopen(tmp.c_str(), "we");
+    if (!f) {
+        error = "cannot create " + tmp + ": " + std::strerror(errno);
+        return false;
+    }
+    auto name_thread = [](int tid, const char* name) {
+        return JsonObject().str("name", "thread_name").str("ph", "M").num("pid", 1).num("tid", tid)
+            .raw("args", JsonObject().str("name", name).done()).done();
+    };
+    std::string head = "{\"displayTimeUnit\":\"ns\",\"otherData\":" +
+                       JsonObject().str("producer", "lstar").num("dropped_events", dropped_).done() +
+                       ",\"traceEvents\":[\n" + name_thread(kUserTid, "guest user mode") + ",\n" +
+                       name_thread(kKernelTid, "guest kernel mode") + ",\n" + name_thread(kExitTid, "VM exits");
+    bool ok = std::fputs(head.c_str(), f) >= 0;
+    for (const auto& e : events_) ok = ok && std::fputs(",\n", f) >= 0 && std::fputs(e.c_str(), f) >= 0;
+    ok = ok && std::fputs("\n]}\n", f) >= 0;
+    ok = (std::fclose(f) == 0) && ok;
+    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+        error = "cannot write " + path + ": " + std::strerror(errno);
+        std::remove(tmp.c_str());
+        return false;
+    }
+    return true;
+}
+
+}  // namespace lstar::trace

@@ -1,0 +1,362 @@
+#include "trace/tracer.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "memory/page_walk.hpp"
+#include "run/json.hpp"
+#include "run/narrator.hpp"
+#include "run/syscall_names.hpp"
+#include "x86/debug_regs.hpp"
+#include "x86/descriptor.hpp"
+#include "x86/exceptions.hpp"
+
+namespace lstar::trace {
+
+std::vector<unsigned> parse_vectors(const std::string& list) {
+    std::vector<unsigned> v;
+    size_t start = 0;
+    while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!name.empty() && name[0] == '#') name.erase(0, 1);
+        bool found = false;
+        for (unsigned i = 0; i < 32; ++i) {
+            std::string m = x86::kVectors[i].mnemonic;
+            if (m[0] == '#') m.erase(0, 1);
+            if (m == name) {
+                v.push_back(i);
+                found = true;
+                break;
+            }
+        }
+        if (!found) throw std::invalid_argument("unknown exception vector '" + name + "' (use names like PF,GP,UD,DE,DF)");
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return v;
+}
+
+Tracer::Tracer(TraceOptions opts, const SymbolTable& syms, const GuestMemory& mem, TraceSink sink)
+    : opts_(std::move(opts)), syms_(syms), mem_(mem), sink_(std::move(sink)) {}
+
+namespace {
+std::string with_sym(uint64_t a, const SymbolTable& syms) {
+    auto d = syms.describe(a);
+    return d.empty() ? hex_string(a) : hex_string(a) + " <" + d + ">";
+}
+}  // namespace
+
+MemReader Tracer::user_reader(uint64_t cr3) const {
+    return [this, cr3](uint64_t va, size_t n) -> std::optional<std::vector<uint8_t>> {
+        for (size_t k = n; k > 0; k = k > 16 ? k / 2 : k - 1)  // shrink to what is mapped
+            if (auto b = read_virtual(mem_, cr3, va, k, Access::User)) return b;
+        return std::nullopt;
+    };
+}
+
+std::string Tracer::insn_at(const CpuState& cpu, unsigned* len) const {
+    for (uint64_t n = 15; n > 0; --n)
+        if (auto b = read_linear(mem_, cpu.sregs.cr0, cpu.sregs.cr3, cpu.regs.rip, n))
+            if (auto i = x86::disassemble(*b, cpu.regs.rip, opts_.syntax)) {
+                if (len) *len = i->length;
+                return i->text;
+            }
+    return "(unreadable)";
+}
+
+kvm_guest_debug Tracer::armed() const {
+    kvm_guest_debug d{};
+    if (bps_.empty()) return d;  // control 0: debugging off
+    d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
+    for (unsigned i = 0; i < bps_.size() && i < x86::kDebugSlots; ++i) {
+        d.arch.debugreg[i] = bps_[i].addr;
+        d.arch.debugreg[7] = x86::dr7_enable(d.arch.debugreg[7], i);
+    }
+    return d;
+}
+
+kvm_guest_debug Tracer::single_step() const {
+    kvm_guest_debug d{};
+    d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+    return d;
+}
+
+void Tracer::plan(const CpuState& cpu) {
+    bps_.clear();
+    if ((opts_.syscalls || opts_.path) && lstar_) bps_.push_back({lstar_, Kind::Lstar, 0});
+    if (opts_.syscalls && lstar_) {
+        CodeReader read = [&](uint64_t va, size_t n) -> std::optional<std::vector<uint8_t>> {
+            for (size_t k = n; k > 0; --k)
+                if (auto b = read_virtual(mem_, cpu.sregs.cr3, va, k)) return b;
+            return std::nullopt;
+        };
+        returns_ = find_return_sites(lstar_, read);
+        std::string found;
+        for (const auto& r : returns_) found += " " + r.insn + "@" + with_sym(r.address, syms_);
+        if (sink_.line && !found.empty())
+            sink_.line("trace: LSTAR = " + with_sym(lstar_, syms_) + "; returns to user mode found in its code:" + found);
+        else if (sink_.line)
+            sink_.line("trace: LSTAR = " + with_sym(lstar_, syms_) + ": its code is not mapped yet; looking again at the first syscall");
+        // sysretq first: the common way back; iretq is the fallback for odd RCX values.
+        std::stable_sort(returns_.begin(), returns_.end(),
+                         [](auto& a, auto& b) { return (a.insn == "sysretq") > (b.insn == "sysretq"); });
+        for (const auto& r : returns_)
+            if (bps_.size() < (opts_.exceptions ? 2u : x86::kDebugSlots)) bps_.push_back({r.address, Kind::Return, 0});
+    }
+    if (opts_.exceptions && idt_base_) {
+        for (unsigned v : opts_.vectors) {
+            if (bps_.size() >= x86::kDebugSlots) {
+                if (sink_.line) sink_.line("trace: no hardware breakpoint left for " + std::string(x86::kVectors[v].mnemonic));
+                continue;
+            }
+            auto g = read_virtual(mem_, cpu.sregs.cr3, idt_base_ + 16ull * v, 16);
+            if (!g) continue;
+            x86::Gate gate;
+            std::memcpy(&gate, g->data(), sizeof gate);
+            if (!x86::gate_present(gate)) continue;
+            // On kvm_pvm the handler's first instruction runs as part of delivering the exception
+            // and never meets a breakpoint, so arm its second one (hardware stops there too) and
+            // remember how far a first `push` moved RSP away from the CPU's frame.
+            uint64_t handler = x86::gate_offset(gate);
+            uint64_t bp = handler;
+            unsigned frame_offset = 0;
+            CpuState at = cpu;
+            at.regs.rip = handler;
+            unsigned len = 0;
+            std::string first = insn_at(at, &len);
+            if (len && first.rfind("jmp", 0) != 0 && first.rfind("call", 0) != 0) {
+                bp = handler + len;
+                if (first.rfind("push", 0) == 0) frame_offset = 8;
+            }
+            bps_.push_back({bp, Kind::Exception, v, frame_offset});
+            if (sink_.line)
+                sink_.line("trace: " + std::string(x86::kVectors[v].mnemonic) + " handler from the IDT: " +
+                           with_sym(x86::gate_offset(gate), syms_));
+        }
+    }
+}
+
+kvm_guest_debug Tracer::start(const CpuState& cpu, uint64_t lstar) {
+    auto d = after_exit(cpu, lstar);
+    // A kernel may make no VM exit between loading its IDT and the first exception, so the
+    // monitor would never see the IDT in time. Without the guest's help, single-step the kernel
+    // from its first instruction until IDTR holds a full table (a few thousand ring-0 steps).
+    if (opts_.exceptions && !idt_base_) {
+        mode_ = Mode::WaitIdt;
+        return single_step();
+    }
+    return d ? *d : armed();
+}
+
+std::optional<kvm_guest_debug> Tracer::after_exit(const CpuState& cpu, uint64_t lstar) {
+    if (mode_ != Mode::Armed) return std::nullopt;
+    bool changed = false;
+    if (lstar && lstar != lstar_ && (opts_.syscalls || opts_.path)) lstar_ = lstar, changed = true;
+    // The IDT is read once the kernel has loaded a full one (all 32 exception vectors).
+    if (opts_.exceptions && cpu.sregs.idt.base != idt_base_ && cpu.sregs.idt.limit >= 32 * 16 - 1)
+        idt_base_ = cpu.sregs.idt.base, changed = true;
+    if (!changed) return std::nullopt;
+    plan(cpu);
+    return armed();
+}
+
+void Tracer::on_syscall_entry(const CpuState& cpu) {
+    const auto& r = cpu.regs;
+    if (pending_) finish();  // its return went by a way no breakpoint watched: "= ?"
+    pending_ = true;
+    call_ = {r.rax, {r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9}, 64};
+    call_cr3_ = cpu.sregs.cr3;
+    call_rcx_ = r.rcx;
+    ++syscalls_;
+    const char* name = syscall_name(call_.nr);
+    path_this_call_ = opts_.path && (opts_.path_filter.empty() || (name && opts_.path_filter == name));
+    if (sink_.syscall_edge) sink_.syscall_edge(name ? name : "syscall_" + std::to_string(call_.nr), true, call_.nr);
+    if (sink_.record) {
+        std::string args = "[";
+        for (int i = 0; i < 6; ++i) args += (i ? ",\"" : "\"") + hex_string(call_.args[i]) + "\"";
+        sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_entry").num("nr", call_.nr)
+                         .str("name", name ? name : "").raw("args", args + "]").hex("rcx", r.rcx).hex("r11", r.r11)
+                         .hex("cr3", cpu.sregs.cr3).hex("rip", r.rip).str("sym", syms_.describe(r.rip))
+                         .num("cpl", cpu.cpl()).done());
+    }
+}
+
+void Tracer::on_syscall_return(const CpuState& cpu, const std::string& insn) {
+    if (!pending_) return;  // an iretq shared with the exception path
+    pending_ = false;
+    int64_t ret = int64_t(cpu.regs.rax);
+    std::string line = format_syscall(call_, ret, user_reader(call_cr3_));
+    if (sink_.line) sink_.line(line);
+    const char* name = syscall_name(call_.nr);
+    if (sink_.syscall_edge) sink_.syscall_edge(name ? name : "syscall_" + std::to_string(call_.nr), false, call_.nr);
+    if (sink_.record)
+        sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_return").num("nr", call_.nr)
+                         .str("name", name ? name : "").num("ret", ret).str("via", insn).hex("rip", cpu.regs.rip)
+                         .str("sym", syms_.describe(cpu.regs.rip)).hex("rcx", cpu.regs.rcx).str("line", line).done());
+}
+
+void Tracer::on_exception(unsigned vector, const CpuState& cpu, unsigned frame_offset) {
+    ++exceptions_;
+    const auto& v = x86::kVectors[vector & 31];
+    // The CPU's frame is on the handler's stack: [error code,] RIP, CS, RFLAGS, RSP, SS.
+    auto f = read_virtual(mem_, cpu.sregs.cr3, cpu.regs.rsp + frame_offset, (v.error_code ? 6 : 5) * 8);
+    uint64_t q[6] = {};
+    if (f) std::memcpy(q, f->data(), f->size());
+    const uint64_t* frame = v.error_code ? q + 1 : q;
+    uint64_t err = v.error_code ? q[0] : 0;
+    uint64_t rip = frame[0], cs = frame[1];
+    CpuState at = cpu;
+    at.regs.rip = rip;
+    std::string insn = f ? insn_at(at) : "";
+    std::string line = std::string("exception ") + v.mnemonic + " (" + v.name + ") at " + with_sym(rip, syms_) +
+                       " from CPL " + std::to_string(cs & 3) + ", error code " +
+                       decode_error_code(vector, err, v.error_code) +
+                       (vector == x86::kVecPF ? ", CR2=" + hex_string(cpu.sregs.cr2) : "") +
+                       (insn.empty() ? "" : ": " + insn) + "; handler " + with_sym(cpu.regs.rip, syms_) +
+                       " on stack " + hex_string(cpu.regs.rsp);
+    if (vector == x86::kVecPF && (cs & 3) == 3 && rip == lstar_ && lstar_)
+        line += "  [this host's SYSCALL: the fetch at LSTAR faulted at CPL 3; the guest's #PF entry completes it]";
+    if (vector == x86::kVecUD && (cs & 3) == 3 && insn.rfind("int 0x80", 0) == 0)
+        line += "  [this host's int $0x80: #UD instead of the gate; the guest's #UD entry completes it]";
+    if (!f) line += " (the exception frame was not readable)";
+    if (sink_.line) sink_.line(line);
+    if (sink_.exception) sink_.exception(v.mnemonic);
+    if (sink_.record)
+        sink_.record(JsonObject().str("type", "trace").str("kind", "exception").num("vector", vector)
+                         .str("mnemonic", v.mnemonic).hex("error_code", err).num("has_error_code", v.error_code)
+                         .str("error_decoded", decode_error_code(vector, err, v.error_code)).hex("rip", rip)
+                         .str("sym", syms_.describe(rip)).str("insn", insn).hex("cs", cs).num("from_cpl", unsigned(cs & 3))
+                         .hex("cr2", cpu.sregs.cr2).hex("handler", cpu.regs.rip).hex("handler_rsp", cpu.regs.rsp).done());
+}
+
+void Tracer::step_line(const CpuState& cpu, const std::string& text) {
+    ++step_no_;
+    ++path_insns_;
+    if (step_no_ < opts_.steps_from || step_no_ > opts_.steps_to) return;
+    char head[160];
+    std::snprintf(head, sizeof head, "  %5llu  CPL%u CR3=%#llx RSP=%#018llx GS=%#llx  ", (unsigned long long)step_no_,
+                  cpu.cpl(), (unsigned long long)cpu.sregs.cr3, (unsigned long long)cpu.regs.rsp,
+                  (unsigned long long)cpu.sregs.gs.base);
+    std::string where = syms_.describe(cpu.regs.rip);
+    if (where.empty()) where = hex_string(cpu.regs.rip);
+    if (sink_.line) sink_.line(head + where + "  " + text);
+    if (sink_.record)
+        sink_.record(JsonObject().str("type", "trace").str("kind", "step").num("step", step_no_).num("cpl", cpu.cpl())
+                         .hex("cr3", cpu.sregs.cr3).hex("rsp", cpu.regs.rsp).hex("gs_base", cpu.sregs.gs.base)
+                         .hex("rip", cpu.regs.rip).str("sym", where).str("insn", text).done());
+}
+
+kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
+    if (mode_ == Mode::WaitIdt) {
+        ++idt_wait_steps_;
+        if (cpu.sregs.idt.limit >= 32 * 16 - 1) {
+            idt_base_ = cpu.sregs.idt.base;
+            mode_ = Mode::Armed;
+            if (sink_.line)
+                sink_.line("trace: the kernel loaded its IDT at " + hex_string(idt_base_) + " (found after " +
+                           std::to_string(idt_wait_steps_) + " single steps from boot)");
+            plan(cpu);
+            return armed();
+        }
+        std::string text = insn_at(cpu);
+        if (cpu.cpl() != 0 || text.rfind("iret", 0) == 0 || text.rfind("sysret", 0) == 0) {
+            // Leaving ring 0 without a full IDT: stop stepping (ring-3 steps would reach the guest).
+            if (sink_.line) sink_.line("trace: the kernel reached user mode without a full IDT; exceptions not traced");
+            mode_ = Mode::Armed;
+            plan(cpu);
+            return armed();
+        }
+        return single_step();
+    }
+    if (mode_ == Mode::StepOver) {  // one step past a breakpoint: arm again
+        mode_ = Mode::Armed;
+        return armed();
+    }
+    if (mode_ == Mode::Path) {
+        if (landing_pending_) {
+            landing_pending_ = false;
+            if (cpu.cpl() == 3)
+                return end_path("  landed in user mode at " + hex_string(cpu.regs.rip) + " CPL 3 (CS=" +
+                                hex_string(cpu.sregs.cs.selector) + "), RSP=" + hex_string(cpu.regs.rsp) +
+                                (cpu.regs.rip == call_rcx_ ? ": the RIP that was in RCX" : ""));
+            return end_path("  [host] this KVM does not report the single step that lands in ring 3 (ring-3 code "
+                            "runs natively on kvm_pvm); the return went to RCX=" + hex_string(call_rcx_) + " at CPL 3");
+        }
+        // Did the last step run more than one instruction? On kvm_pvm `swapgs; sysretq` goes as one.
+        if (prev_len_ && cpu.regs.rip != prev_.regs.rip + prev_len_ && prev_text_ == "swapgs") {
+            CpuState next = prev_;
+            next.regs.rip = prev_.regs.rip + prev_len_;
+            std::string text = insn_at(next);
+            if (text.rfind("sysret", 0) == 0 || text.rfind("iret", 0) == 0) {
+                step_line(next, text + "    [host: ran together with the swapgs before it, not reported as a step]");
+                on_syscall_return(next, text);  // RAX already held the return value at the swapgs
+                return end_path("  [host] the return to ring 3 was not reported by this KVM; it went to RCX=" +
+                                hex_string(call_rcx_) + " at CPL 3");
+            }
+        }
+        unsigned len = 0;
+        std::string text = insn_at(cpu, &len);
+        step_line(cpu, text);
+        prev_ = cpu, prev_text_ = text, prev_len_ = len;
+        if (text.rfind("sysret", 0) == 0 || text.rfind("iret", 0) == 0) {
+            on_syscall_return(cpu, text);
+            landing_pending_ = true;
+        }
+        return single_step();
+    }
+    // Armed: which breakpoint? DR6 says; the RIP is the fallback.
+    int slot = x86::dr6_hit_slot(d.dr6);
+    const Bp* bp = nullptr;
+    if (slot >= 0 && size_t(slot) < bps_.size() && bps_[size_t(slot)].addr == cpu.regs.rip) bp = &bps_[size_t(slot)];
+    for (const auto& b : bps_)
+        if (!bp && b.addr == cpu.regs.rip) bp = &b;
+    if (!bp) return armed();  // not ours (a stray #DB): leave the breakpoints as they are
+    switch (bp->kind) {
+    case Kind::Lstar:
+        // The entry code may not have been mapped when LSTAR was first seen (a kernel maps its
+        // entry area during boot): now it runs, so look for the return sites again.
+        if (opts_.syscalls && returns_.empty()) plan(cpu);
+        on_syscall_entry(cpu);
+        if (path_this_call_) {
+            const char* name = syscall_name(call_.nr);
+            if (sink_.line)
+                sink_.line("path of " + std::string(name ? name : "syscall") + " (#" + std::to_string(syscalls_) +
+                           "), one line per ring-0 instruction:");
+            path_insns_ = 0;
+            mode_ = Mode::Path;
+            unsigned len = 0;
+            prev_text_ = insn_at(cpu, &len);
+            prev_ = cpu, prev_len_ = len;
+            step_line(cpu, prev_text_);
+            return single_step();
+        }
+        break;
+    case Kind::Return: on_syscall_return(cpu, insn_at(cpu)); break;
+    case Kind::Exception: on_exception(bp->vector, cpu, bp->frame_offset); break;
+    }
+    mode_ = Mode::StepOver;
+    return single_step();
+}
+
+kvm_guest_debug Tracer::end_path(const std::string& why) {
+    if (sink_.line) {
+        sink_.line(why);
+        sink_.line("  " + std::to_string(path_insns_) + " ring-0 instructions from LSTAR to the return to user mode");
+    }
+    prev_len_ = 0;
+    mode_ = Mode::Armed;
+    return armed();
+}
+
+void Tracer::finish() {
+    if (!pending_) return;
+    pending_ = false;
+    std::string line = format_syscall(call_, std::nullopt, user_reader(call_cr3_));
+    if (sink_.line) sink_.line(line);
+    if (sink_.record)
+        sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_return").num("nr", call_.nr)
+                         .str("line", line).done());
+}
+
+}  // namespace lstar::trace
