@@ -1,5 +1,7 @@
 #include "lstar_process.hpp"
 
+#include <doctest/doctest.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -110,6 +112,14 @@ Result run_lstar(std::vector<std::string> args, bool with_log, int send_signal, 
         ::unlink(log_path.c_str());
     }
     return r;
+}
+
+void check_complete_log(const Result& r, const char* reason) {
+    CHECK(r.log_error == "");
+    REQUIRE(!r.log.empty());
+    CHECK(r.log.front()["type"] == "setup");
+    CHECK(r.log.back()["type"] == "end");
+    CHECK(r.log.back()["reason"] == reason);
 }
 
 std::vector<nlohmann::json> records(const Result& r, const std::string& type) {

@@ -9,13 +9,6 @@ using namespace lstar::test;
 
 static std::string guest(const char* name) { return build_dir() + "/tests/guests/" + name + ".elf"; }
 
-static void check_complete_log(const Result& r, const char* reason) {
-    CHECK(r.log_error == "");
-    REQUIRE(!r.log.empty());
-    CHECK(r.log.front()["type"] == "setup");
-    CHECK(r.log.back()["type"] == "end");
-    CHECK(r.log.back()["reason"] == reason);
-}
 
 TEST_CASE("a kernel that never loads an IDT and takes an exception: triple fault, status 112") {
     auto r = run_lstar({"run", guest("no_idt")});

@@ -9,13 +9,6 @@
 
 using namespace lstar::test;
 
-static void check_complete_log(const Result& r, const char* reason) {
-    CHECK(r.log_error == "");
-    REQUIRE(!r.log.empty());
-    CHECK(r.log.front()["type"] == "setup");
-    CHECK(r.log.back()["type"] == "end");
-    CHECK(r.log.back()["reason"] == reason);
-}
 
 TEST_CASE("a triple-faulting guest: status 112, a report with the instruction at RIP, a complete log") {
     auto r = run_lstar({"run", "--append", "lstar.crash=triple"});
