@@ -47,8 +47,11 @@ std::string how_it_entered(const abi::SyscallEnterEvent& ev, const std::string& 
     std::string ran = "user code ran `" + (insn.empty() ? std::string("?") : insn) + "` at " + at;
     switch (ev.door) {
     case abi::Door::Int80:
-        return ran + ": the CPU read IDT vector 0x80 (a DPL-3 gate), switched to the TSS.RSP0 stack and pushed "
-                     "SS, RSP, RFLAGS, CS, RIP there (ip=" + hex_string(ev.regs_ip) + " cs=" + hex_string(ev.regs_cs) +
+        return ran + (ev.via == abi::EntryVia::UdShim
+                          ? ": this host's CPU raised #UD instead of taking gate 0x80, and delivered that through the "
+                            "IDT the same way a gate would: switched to the TSS.RSP0 stack and pushed "
+                          : ": the CPU read IDT vector 0x80 (a DPL-3 gate), switched to the TSS.RSP0 stack and pushed ") +
+               "SS, RSP, RFLAGS, CS, RIP there (ip=" + hex_string(ev.regs_ip) + " cs=" + hex_string(ev.regs_cs) +
                " flags=" + hex_string(ev.regs_flags) + " sp=" + hex_string(ev.regs_sp) + " ss=" + hex_string(ev.regs_ss) +
                "); the i386 ABI: EAX = number, EBX ECX EDX ESI EDI EBP = arguments\n";
     case abi::Door::Sysenter:
