@@ -137,3 +137,8 @@ TEST_CASE("getpid returns through the same path") {
     CHECK(exits[0]["nr"] == 39);
     CHECK(exits[0]["ret"] == "0x1");
 }
+
+TEST_CASE("the set-up table says where the boot information is") {
+    auto r = run_lstar({"-v", "run"}, false);
+    CHECK(r.err.find("phys 0x1000 in RDI") != std::string::npos);
+}

@@ -227,6 +227,7 @@ BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image
     bool pvh = opts.msr_setup == MsrSetup::Guest;
     st.protocol = pvh ? "pvh" : "lstar64";
     st.cmdline = full_cmdline(opts, pvh);
+    st.boot_info_phys = boot::kBootInfoPhys;
     vcpu.set_cpuid(cpuid);  // before EFER.LME: KVM checks long mode against the guest's CPUID
     if (pvh) setup_pvh(vcpu, mem, image, opts, st);
     else setup_lstar64(vcpu, mem, image, opts, st);
