@@ -20,7 +20,7 @@ _start:	/* RDI = BootInfo (phys); cmdline at +128 */
 	inc	%rsi
 	jmp	1b
 2:	mov	$PORT_NULL, %dx			/* ports above 0xff need DX */
-	cmpb	$' ', (%rsi)
+	cmpl	$0x706f6e20, (%rsi)		/* " nop" (the monitor appends its own tokens after ours) */
 	je	nop_loop
 	test	%rcx, %rcx
 	jz	done
