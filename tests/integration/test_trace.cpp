@@ -122,3 +122,13 @@ TEST_CASE("the summary counts syscalls by name and exceptions by vector") {
     auto r = run_lstar({"run", "--trace", "syscalls", "--init", "getpid"}, false);
     CHECK(r.err.find("by name      exit_group 1, getpid 1, write 1") != std::string::npos);
 }
+
+TEST_CASE("--trace syscalls with --msr-setup guest: LSTAR is taken from the guest's own trapped WRMSR") {
+    auto r = run_lstar({"-q", "run", "--msr-setup", "guest", "--no-guest-events", "--trace", "syscalls", "--init", "getpid"});
+    CHECK(r.status == 0);
+    CHECK(r.err.find("trace: LSTAR = ") != std::string::npos);
+    CHECK(r.err.find("write(1, \"getpid() = 1\\n\", 13) = 13") != std::string::npos);
+    bool lstar_written = false;
+    for (auto& m : records(r, "msr")) lstar_written = lstar_written || (m["msr"] == "IA32_LSTAR" && m["op"] == "wrmsr");
+    CHECK(lstar_written);
+}
