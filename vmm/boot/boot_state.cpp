@@ -49,6 +49,23 @@ kvm_segment flat_segment(uint16_t sel, bool code, bool long_mode) {
     return s;
 }
 
+// The system registers both boot paths set alike: TR, no LDT, GDTR at the boot GDT, and an empty
+// IDTR (the kernel loads its own IDT).
+void set_system_tables(kvm_sregs& s, uint64_t gdt_base, uint64_t tss_base, uint16_t tss_sel, uint8_t tss_type) {
+    s.tr = {};
+    s.tr.base = tss_base;
+    s.tr.limit = sizeof(x86::Tss64) - 1;
+    s.tr.selector = tss_sel;
+    s.tr.type = tss_type;
+    s.tr.present = 1;
+    s.ldt = {};
+    s.ldt.type = 0x2;
+    s.ldt.unusable = 1;
+    s.gdt.base = gdt_base;
+    s.gdt.limit = uint16_t(sizeof(Gdt) - 1);
+    s.idt = {};
+}
+
 boot::BootInfo make_boot_info(const GuestMemory& mem, const LoadedKernel& k, uint64_t pml4, uint64_t gdt,
                               uint64_t flags, const std::string& cmdline) {
     boot::BootInfo bi{};
@@ -122,19 +139,7 @@ void setup_lstar64(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, 
     s.fs = s.gs = flat_segment(0, false, true);
     s.fs.present = s.gs.present = 0;
     s.fs.unusable = s.gs.unusable = 1;
-    s.tr = {};
-    s.tr.base = st.tss_base;
-    s.tr.limit = sizeof(x86::Tss64) - 1;
-    s.tr.selector = x86::kTssSel;
-    s.tr.type = x86::kSysTypeTss64Busy;
-    s.tr.present = 1;
-    s.ldt = {};
-    s.ldt.type = 0x2;
-    s.ldt.unusable = 1;
-    s.gdt.base = st.gdt_base;
-    s.gdt.limit = uint16_t(sizeof(Gdt) - 1);
-    s.idt.base = 0;  // the kernel loads its own IDT
-    s.idt.limit = 0;
+    set_system_tables(s, st.gdt_base, st.tss_base, x86::kTssSel, x86::kSysTypeTss64Busy);
     s.cr0 = x86::kCr0Pe | x86::kCr0Mp | x86::kCr0Et | x86::kCr0Ne | x86::kCr0Wp | x86::kCr0Pg;
     s.cr4 = x86::kCr4Pae | x86::kCr4Pge | x86::kCr4Osfxsr | x86::kCr4Osxmmexcpt;
     s.cr3 = st.page_tables.pml4_phys;
@@ -194,16 +199,7 @@ void setup_pvh(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, cons
     kvm_sregs s = vcpu.get_sregs();
     s.cs = flat_segment(x86::kKernel32Cs, true, false);
     s.ds = s.es = s.ss = s.fs = s.gs = flat_segment(x86::kKernelDs, false, false);
-    s.tr = {};
-    s.tr.limit = 0x67;
-    s.tr.type = 0xb;  // a busy 32-bit TSS, as after reset: VM entry wants a usable TR
-    s.tr.present = 1;
-    s.ldt = {};
-    s.ldt.type = 0x2;
-    s.ldt.unusable = 1;
-    s.gdt.base = st.gdt_base;
-    s.gdt.limit = uint16_t(sizeof(Gdt) - 1);
-    s.idt = {};
+    set_system_tables(s, st.gdt_base, 0, 0, 0xb);  // a busy TSS, as after reset: VM entry wants a usable TR
     s.cr0 = x86::kCr0Pe | x86::kCr0Et;
     s.cr3 = 0;
     s.cr4 = 0;
