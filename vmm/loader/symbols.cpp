@@ -38,6 +38,8 @@ SymbolTable::SymbolTable(std::vector<ElfSymbol> symbols) {
         return a.value != b.value ? a.value < b.value : (a.size != 0) < (b.size != 0);
     });
     sorted_ = std::move(symbols);
+    display_.reserve(sorted_.size());
+    for (const auto& sym : sorted_) display_.push_back(display_name(sym.name));
 }
 
 std::optional<uint64_t> SymbolTable::address_of(std::string_view name) const {
@@ -66,7 +68,7 @@ std::optional<SymbolTable::Hit> SymbolTable::lookup(uint64_t addr) const {
 std::string SymbolTable::describe(uint64_t addr) const {
     auto hit = lookup(addr);
     if (!hit) return "";
-    std::string name = display_name(hit->symbol->name);
+    const std::string& name = display_[size_t(hit->symbol - sorted_.data())];
     if (hit->offset == 0) return name;
     return fmt::format("{}+{:#x}", name, hit->offset);
 }

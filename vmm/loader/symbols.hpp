@@ -33,7 +33,8 @@ public:
     bool empty() const { return sorted_.empty(); }
 
 private:
-    std::vector<ElfSymbol> sorted_;  // by value
+    std::vector<ElfSymbol> sorted_;     // by value
+    std::vector<std::string> display_;  // display_name() of each, computed once (the exit log asks per exit)
 };
 
 }  // namespace lstar

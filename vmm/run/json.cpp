@@ -1,6 +1,6 @@
 #include "run/json.hpp"
 
-#include <cstdio>
+#include <charconv>
 
 namespace lstar {
 
@@ -26,9 +26,9 @@ void json_escape_to(std::string& out, std::string_view s) {
 }
 
 std::string hex_string(uint64_t v) {
-    char b[20];
-    int n = std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return std::string(b, size_t(n));
+    char b[20] = {'0', 'x'};
+    auto r = std::to_chars(b + 2, b + sizeof b, v, 16);  // no locale, no format parsing: once per field per exit
+    return std::string(b, r.ptr);
 }
 
 JsonObject& JsonObject::hex(std::string_view k, uint64_t v) {
