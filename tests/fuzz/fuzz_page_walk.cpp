@@ -92,12 +92,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     // The monitor's budget (2^22 entries) lets one self-referencing table cost ~10 ms here: with a
     // small one the fuzzer runs 10x more inputs, and the give-up path is covered just the same.
-    // read_linear: with CR0.PG clear (flags bit 1) linear addresses are physical.
+    // read_linear_prefix: the readable start of the range, nothing past it; with CR0.PG clear
+    // (flags bit 1) linear addresses are physical.
     uint64_t cr0 = (flags & 2) ? 0 : (1ull << 31);
-    if (auto lin = read_linear(mem, cr0, cr3, va, len)) {
-        check(lin->size() == len);
-        if (!(flags & 2)) check(read_virtual(mem, cr3, va, len) == lin);
-        else check(mem.contains(va, len) && (len == 0 || std::memcmp(lin->data(), mem.host_base() + va, len) == 0));
+    if (auto lin = read_linear_prefix(mem, cr0, cr3, va, len, access)) {
+        check(!lin->empty() && lin->size() <= len);
+        if (!(flags & 2)) check(read_virtual(mem, cr3, va, lin->size(), access) == lin);
+        else check(mem.contains(va, lin->size()) && std::memcmp(lin->data(), mem.host_base() + va, lin->size()) == 0);
     }
 
     auto ranges = mapped_ranges(mem, cr3, va_lo, va_hi, 1 << 14);

@@ -205,6 +205,33 @@ TEST_CASE("read_virtual crosses pages and honours Access::User") {
     CHECK_FALSE(read_virtual(mem, pt.pml4_phys, boot::kStartKernelMap + 0x1ffffc, 8, Access::User));
 }
 
+TEST_CASE("read_linear_prefix: the readable start of a range, page by page, or physical with paging off") {
+    HandTables t;
+    constexpr uint64_t kPaging = 1ull << 31;
+    t.map_4k(0, 0x20000, kP | kW | kU);
+    t.map_4k(1, 0x30000, kP | kW);  // supervisor; PT slot 2 is unmapped
+    t.mem.write_bytes(0x20ffe, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("ab"), 2));
+
+    auto k = read_linear_prefix(t.mem, kPaging, t.cr3, 0x400ffe, 15);
+    REQUIRE(k);
+    CHECK(k->size() == 15);  // both pages are readable by the kernel
+    auto u = read_linear_prefix(t.mem, kPaging, t.cr3, 0x400ffe, 15, Access::User);
+    REQUIRE(u);
+    CHECK(std::string(u->begin(), u->end()) == "ab");  // stops at the supervisor page
+    auto hole = read_linear_prefix(t.mem, kPaging, t.cr3, 0x401ffc, 15);
+    REQUIRE(hole);
+    CHECK(hole->size() == 4);  // stops at the unmapped page
+    CHECK_FALSE(read_linear_prefix(t.mem, kPaging, t.cr3, 0x402000, 15));
+    CHECK_FALSE(read_linear_prefix(t.mem, kPaging, t.cr3, ~0ull - 1, 15));  // the top is not mapped; no wrap
+
+    // Paging off: linear == physical, cut at the end of RAM.
+    auto phys = read_linear_prefix(t.mem, 0, 0, 0x20ffe, 2);
+    REQUIRE(phys);
+    CHECK(std::string(phys->begin(), phys->end()) == "ab");
+    CHECK(read_linear_prefix(t.mem, 0, 0, t.mem.size() - 3, 15)->size() == 3);
+    CHECK_FALSE(read_linear_prefix(t.mem, 0, 0, t.mem.size(), 15));
+}
+
 TEST_CASE("mapped_ranges over the whole address space") {
     GuestMemory mem(128 * kMiB);
     auto pt = build_boot_page_tables(mem, mem.size());

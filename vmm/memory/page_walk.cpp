@@ -141,13 +141,23 @@ std::vector<MappedRange> mapped_ranges(const GuestMemory& mem, uint64_t cr3, uin
     return std::move(w.out);
 }
 
-std::optional<std::vector<uint8_t>> read_linear(const GuestMemory& mem, uint64_t cr0, uint64_t cr3, uint64_t va,
-                                                uint64_t len) {
+std::optional<std::vector<uint8_t>> read_linear_prefix(const GuestMemory& mem, uint64_t cr0, uint64_t cr3, uint64_t va,
+                                                       uint64_t max_len, Access access) {
     constexpr uint64_t kCr0Pg = 1ull << 31;
-    if (cr0 & kCr0Pg) return read_virtual(mem, cr3, va, len);
-    if (!mem.contains(va, len)) return std::nullopt;
-    auto s = mem.span(va, len);
-    return std::vector<uint8_t>(s.begin(), s.end());
+    if (va != 0) max_len = std::min(max_len, 0 - va);  // never wrap around the address space
+    std::vector<uint8_t> out;
+    if (!(cr0 & kCr0Pg)) {
+        if (va >= mem.size()) return std::nullopt;
+        auto s = mem.span(va, std::min(max_len, mem.size() - va));
+        out.assign(s.begin(), s.end());
+    } else {
+        for_each_chunk(mem, cr3, va, max_len, access, [&](std::span<const uint8_t> s) {
+            out.insert(out.end(), s.begin(), s.end());
+            return true;
+        });
+    }
+    if (out.empty()) return std::nullopt;
+    return out;
 }
 
 }  // namespace lstar

@@ -29,9 +29,11 @@ std::optional<Translation> translate(const GuestMemory& mem, uint64_t cr3, uint6
 std::optional<std::vector<uint8_t>> read_virtual(const GuestMemory& mem, uint64_t cr3, uint64_t va, uint64_t len,
                                                  Access access = Access::Kernel);
 
-// As read_virtual, but with paging off (CR0.PG clear: 32-bit boot code) linear == physical.
-std::optional<std::vector<uint8_t>> read_linear(const GuestMemory& mem, uint64_t cr0, uint64_t cr3, uint64_t va,
-                                                uint64_t len);
+// The readable start of [va, va + max_len): page by page until the first byte that is not mapped
+// (or, for Access::User, not user-accessible); nullopt when not even the first byte is. With
+// paging off, linear == physical. For code and strings that may end near an unmapped page.
+std::optional<std::vector<uint8_t>> read_linear_prefix(const GuestMemory& mem, uint64_t cr0, uint64_t cr3, uint64_t va,
+                                                       uint64_t max_len, Access access = Access::Kernel);
 
 // A NUL-terminated string of at most max_len bytes; nullopt if unreadable before the NUL or the limit.
 std::optional<std::string> read_virtual_string(const GuestMemory& mem, uint64_t cr3, uint64_t va, uint64_t max_len,

@@ -48,13 +48,18 @@ std::string register_dump(const CpuState& cpu, const SymbolTable& syms) {
     return out;
 }
 
+std::optional<x86::Instruction> guest_instruction(const GuestMemory& mem, uint64_t cr0, uint64_t cr3, uint64_t rip,
+                                                  x86::Syntax syntax) {
+    auto bytes = read_linear_prefix(mem, cr0, cr3, rip, 15);  // an instruction is at most 15 bytes
+    if (!bytes) return std::nullopt;
+    return x86::disassemble(*bytes, rip, syntax);
+}
+
 std::string instruction_at(const GuestMemory& mem, const CpuState& cpu, const SymbolTable& syms) {
     uint64_t rip = cpu.regs.rip;
     std::string where = hex_string(rip);
     if (auto d = syms.describe(rip); !d.empty()) where += " <" + d + ">";
-    // Up to 15 bytes, but not across into an unmapped page.
-    std::optional<std::vector<uint8_t>> bytes;
-    for (uint64_t n = 15; n > 0 && !bytes; --n) bytes = read_linear(mem, cpu.sregs.cr0, cpu.sregs.cr3, rip, n);
+    auto bytes = read_linear_prefix(mem, cpu.sregs.cr0, cpu.sregs.cr3, rip, 15);
     if (!bytes) return where + ": (not readable through CR3 " + hex_string(cpu.sregs.cr3) + ")";
     auto insn = x86::disassemble(*bytes, rip);
     std::string hexbytes;

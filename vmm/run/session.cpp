@@ -151,10 +151,8 @@ private:
 };
 
 std::string Session::insn_text(uint64_t cr0, uint64_t cr3, uint64_t rip) const {
-    for (uint64_t n = 15; n > 0; --n)
-        if (auto b = read_linear(mem_, cr0, cr3, rip, n))
-            if (auto i = x86::disassemble(*b, rip)) return i->text;
-    return "";
+    auto i = guest_instruction(mem_, cr0, cr3, rip);
+    return i ? i->text : "";
 }
 
 void Session::log_exit(const VmExit& e, const Decision& d) {

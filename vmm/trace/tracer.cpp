@@ -5,6 +5,7 @@
 
 #include "memory/page_walk.hpp"
 #include "run/json.hpp"
+#include "run/fault_report.hpp"
 #include "run/narrator.hpp"
 #include "run/syscall_names.hpp"
 #include "x86/debug_regs.hpp"
@@ -48,21 +49,17 @@ std::string with_sym(uint64_t a, const SymbolTable& syms) {
 }  // namespace
 
 MemReader Tracer::user_reader(uint64_t cr3) const {
-    return [this, cr3](uint64_t va, size_t n) -> std::optional<std::vector<uint8_t>> {
-        for (size_t k = n; k > 0; k = k > 16 ? k / 2 : k - 1)  // shrink to what is mapped
-            if (auto b = read_virtual(mem_, cr3, va, k, Access::User)) return b;
-        return std::nullopt;
+    return [this, cr3](uint64_t va, size_t n) {
+        constexpr uint64_t kPaging = 1ull << 31;  // user memory exists only with paging on
+        return read_linear_prefix(mem_, kPaging, cr3, va, n, Access::User);
     };
 }
 
 std::string Tracer::insn_at(const CpuState& cpu, unsigned* len) const {
-    for (uint64_t n = 15; n > 0; --n)
-        if (auto b = read_linear(mem_, cpu.sregs.cr0, cpu.sregs.cr3, cpu.regs.rip, n))
-            if (auto i = x86::disassemble(*b, cpu.regs.rip, opts_.syntax)) {
-                if (len) *len = i->length;
-                return i->text;
-            }
-    return "(unreadable)";
+    auto i = guest_instruction(mem_, cpu.sregs.cr0, cpu.sregs.cr3, cpu.regs.rip, opts_.syntax);
+    if (!i) return "(unreadable)";
+    if (len) *len = i->length;
+    return i->text;
 }
 
 kvm_guest_debug Tracer::armed() const {
@@ -86,10 +83,8 @@ void Tracer::plan(const CpuState& cpu) {
     bps_.clear();
     if ((opts_.syscalls || opts_.path) && lstar_) bps_.push_back({lstar_, Kind::Lstar, 0});
     if (opts_.syscalls && lstar_) {
-        CodeReader read = [&](uint64_t va, size_t n) -> std::optional<std::vector<uint8_t>> {
-            for (size_t k = n; k > 0; --k)
-                if (auto b = read_virtual(mem_, cpu.sregs.cr3, va, k)) return b;
-            return std::nullopt;
+        CodeReader read = [&](uint64_t va, size_t n) {
+            return read_linear_prefix(mem_, cpu.sregs.cr0, cpu.sregs.cr3, va, n);
         };
         returns_ = find_return_sites(lstar_, read);
         std::string found;
