@@ -114,6 +114,8 @@ Result run_lstar(std::vector<std::string> args, bool with_log, int send_signal, 
     return r;
 }
 
+uint64_t hex(const nlohmann::json& j) { return std::stoull(j.get<std::string>(), nullptr, 16); }
+
 void check_complete_log(const Result& r, const char* reason) {
     CHECK(r.log_error == "");
     REQUIRE(!r.log.empty());

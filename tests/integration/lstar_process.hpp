@@ -23,6 +23,9 @@ Result run_lstar(std::vector<std::string> args, bool with_log = true, int send_s
 std::vector<nlohmann::json> records(const Result& r, const std::string& type);
 std::vector<nlohmann::json> events(const Result& r, const std::string& event);
 
+// A "0x..." value from the exit log.
+uint64_t hex(const nlohmann::json& j);
+
 // The exit log is complete: valid JSON throughout, the setup record first, the end record last
 // with this reason (doctest checks; include doctest before calling it).
 void check_complete_log(const Result& r, const char* reason);

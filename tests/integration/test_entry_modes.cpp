@@ -7,7 +7,6 @@ using namespace lstar::test;
 using nlohmann::json;
 
 static const char* kGreeting = "Hello from ring 3: write(2) reached entry_SYSCALL_64 and came back with sysretq\n";
-static uint64_t hex(const json& j) { return std::stoull(j.get<std::string>(), nullptr, 16); }
 
 TEST_CASE("--show-user-mappings: in direct mode a user CR3 maps the whole kernel (supervisor-only)") {
     auto r = run_lstar({"-q", "run", "--show-user-mappings"});

@@ -8,7 +8,6 @@ using nlohmann::json;
 
 static const char* kGreeting = "Hello from ring 3: write(2) reached entry_SYSCALL_64 and came back with sysretq\n";
 
-static uint64_t hex(const json& j) { return std::stoull(j.get<std::string>(), nullptr, 16); }
 
 TEST_CASE("the built-in guest prints its greeting on stdout and exits 0") {
     auto r = run_lstar({"-q", "run"});
