@@ -35,10 +35,6 @@ public:
 
     // Enter the guest until the next exit. Registers come back in VmExit::cpu (sync regs).
     VmExit run();
-    // Registers changed by the monitor are written back on the next run() (KVM_SYNC_X86_*).
-    void mark_regs_dirty() { run_->kvm_dirty_regs |= KVM_SYNC_X86_REGS; }
-    void mark_sregs_dirty() { run_->kvm_dirty_regs |= KVM_SYNC_X86_SREGS; }
-    kvm_regs& sync_regs() { return run_->s.regs.regs; }
 
     void set_guest_debug(const kvm_guest_debug& dbg);
 

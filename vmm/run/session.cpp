@@ -133,8 +133,7 @@ private:
 
     uint64_t t_start_ = 0, guest_ns_ = 0, seq_ = 0;
     std::map<std::string, uint64_t> exits_by_reason_;
-    uint64_t syscalls_ = 0, via_hw_ = 0, via_shim_ = 0, via_ud_shim_ = 0, exceptions_ = 0, bad_events_ = 0,
-             msr_accesses_ = 0;
+    uint64_t syscalls_ = 0, via_hw_ = 0, via_shim_ = 0, via_ud_shim_ = 0, exceptions_ = 0, bad_events_ = 0;
     std::optional<abi::ShutdownEvent> guest_counters_;
     bool narrating_ = false;
 
@@ -230,7 +229,6 @@ void Session::handle_msr(const actions::MsrAccess& m, const CpuState& cpu) {
         }
     }
     vcpu_->complete_msr(m.write ? 0 : value, m.fault.has_value());
-    ++msr_accesses_;
     std::string decoded = x86::describe_msr_value(m.index, value);
     std::string s = x86::msr_holds_address(m.index) ? sym(value) : "";
     std::string line = std::string(m.write ? "wrmsr " : "rdmsr ") + (name ? name : hex_string(m.index)) +
