@@ -49,7 +49,16 @@ struct BootInfo {
     uint64_t free_phys_end;
     uint64_t boot_pml4_phys;
     uint64_t gdt_phys;
-    uint64_t reserved[7];
+    // The initial RAM filesystem (a cpio "newc" archive), page-aligned, inside RAM and outside
+    // [free_phys_start, free_phys_end); 0/0 when there is none.
+    uint64_t initrd_phys;
+    uint64_t initrd_size;
+    // The wall clock handed over at boot: CLOCK_REALTIME (ns since the epoch) taken by the monitor
+    // when the guest's TSC read boot_tsc, and the TSC frequency; 0 when unknown.
+    uint64_t boot_wallclock_ns;
+    uint64_t boot_tsc;
+    uint64_t tsc_khz;
+    uint64_t reserved[2];
     char cmdline[kCmdlineMax];  // NUL-terminated kernel command line
 };
 static_assert(sizeof(BootInfo) <= 4096);
