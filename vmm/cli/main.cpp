@@ -8,6 +8,7 @@
 
 #include "run/exit_status.hpp"
 #include "run/session.hpp"
+#include "run/timings.hpp"
 #include "trace/tracer.hpp"
 
 namespace {
@@ -108,6 +109,10 @@ int main(int argc, char** argv) {
     run->add_option("--trace-out", opts.trace_out, "a timeline in the Chrome trace event format (ui.perfetto.dev)");
     run->add_flag("--show-user-mappings", opts.show_user_mappings,
                   "at the first syscall, print which kernel-half ranges a user-mode CR3 maps");
+    bool timings = false;
+    run->add_flag("--timings", timings,
+                  "print where the run's time went (VM creation, memory, loading, first exit, guest run, "
+                  "teardown) and the monitor's memory beside the guest RAM it touched");
     run->add_option("--init", init, "the built-in user program the kernel starts (init=NAME)");
     run->add_option("--append", append, "the kernel command line, verbatim (default: init=hello)");
     run->footer("Arguments after -- go to the user program: lstar run -- 7  (the built-in hello exits with 7)");
@@ -127,6 +132,7 @@ int main(int argc, char** argv) {
         return r == 0 ? 0 : lstar::status::kUsage;
     }
     setup_logging(verbosity, quiet);
+    if (timings) lstar::timings::enable();  // stages are counted from here (after parsing the command line)
 
     if (!image.empty()) opts.image = image;
     opts.entry = entry == "pti" ? lstar::abi::EntryMode::Pti

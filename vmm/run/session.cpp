@@ -25,6 +25,7 @@
 #include "run/json.hpp"
 #include "run/narrator.hpp"
 #include "run/syscall_names.hpp"
+#include "run/timings.hpp"
 #include "gdb/stub.hpp"
 #include "trace/chrome_trace.hpp"
 #include "trace/tracer.hpp"
@@ -96,9 +97,12 @@ class Session {
 public:
     Session(const RunOptions& o, KernelImage image, kvm::System& sys, ExitLog& log)
         : opts_(o), image_(std::move(image)), mem_(o.ram_mib << 20), vm_(sys), log_(log) {
+        timings::mark("vm");  // KVM_CREATE_VM, and guest RAM mmap()ed
         host_ = kvm::detect_host_kind();
         vm_.add_memory(mem_);
+        timings::mark("memory");
         vcpu_ = vm_.create_vcpu(sys);
+        timings::mark("vcpu");
         BootOptions bo{o.cmdline, o.guest_events, o.entry, o.msr_setup};
         if (o.msr_setup == MsrSetup::Guest) {
             sys.require({{KVM_CAP_X86_USER_SPACE_MSR, "KVM_CAP_X86_USER_SPACE_MSR"},
@@ -106,6 +110,7 @@ public:
             vm_.trap_msrs(x86::syscall_msrs());
         }
         boot_ = setup_boot(*vcpu_, mem_, image_, bo, sys.supported_cpuid());
+        timings::mark("load");
     }
 
     int run();
@@ -511,6 +516,7 @@ int Session::run() {
             in->signal = g_signal.load();
             vcpu_->run_page().immediate_exit = 0;
         }
+        if (seq_ == 0) timings::mark("first_exit");
         ++seq_;
         ++exits_by_reason_[std::string(exit_name(e.kind))];
         if (gdb_) {  // gdb owns debug exits and its own Ctrl-C
@@ -549,6 +555,8 @@ int Session::run() {
         } else if (auto* r = std::get_if<actions::CompleteRead>(&d.action)) {
             complete_read(e, r->value);
         } else if (auto* s = std::get_if<actions::Stop>(&d.action)) {
+            timings::mark("guest_run");
+            timings::note_guest_ram(mem_.host_base(), mem_.size());
             report_stop(*s, e, d.note);
             write_end(*s, d.note);
             if (gdb_) gdb_->on_exit(s->status);
@@ -576,6 +584,7 @@ int run_vm(const RunOptions& opts) {
     std::optional<KernelImage> image;
     try {
         image = opts.image ? KernelImage::from_file(*opts.image) : KernelImage::builtin();
+        timings::mark("image");
     } catch (const std::system_error& e) {
         spdlog::error("cannot read the kernel image: {}", e.what());
         return status::kBadImage;
@@ -593,8 +602,11 @@ int run_vm(const RunOptions& opts) {
     try {
         kvm::System sys(opts.kvm_path);
         sys.require(kvm::kRequiredCapabilities);
-        Session s(opts, std::move(*image), sys, *log);
-        return s.run();
+        timings::mark("kvm_open");
+        int rc = Session(opts, std::move(*image), sys, *log).run();
+        timings::mark("teardown");  // the exit log closed (in run()), the VM's descriptors and memory freed
+        if (timings::enabled()) out_stderr(timings::report());
+        return rc;
     } catch (const kvm::KvmUnavailable& e) {
         spdlog::error("KVM unavailable: {}", e.what());
         return status::kKvmUnavailable;
