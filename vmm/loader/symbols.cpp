@@ -5,9 +5,9 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
-#include <fmt/format.h>
 
 namespace lstar {
 
@@ -70,7 +70,13 @@ std::string SymbolTable::describe(uint64_t addr) const {
     if (!hit) return "";
     const std::string& name = display_[size_t(hit->symbol - sorted_.data())];
     if (hit->offset == 0) return name;
-    return fmt::format("{}+{:#x}", name, hit->offset);
+    // "name+0x1f": by hand rather than fmt::format, since the exit log calls this once per exit.
+    char off[20] = {'+', '0', 'x'};
+    auto r = std::to_chars(off + 3, off + sizeof off, hit->offset, 16);
+    std::string s;
+    s.reserve(name.size() + size_t(r.ptr - off));
+    s.append(name).append(off, r.ptr);
+    return s;
 }
 
 }  // namespace lstar

@@ -1,5 +1,6 @@
 #include "run/exit_log.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,9 +11,9 @@ namespace lstar {
 
 ExitLog::ExitLog(const std::string& path) : path_(path) {
     if (path.empty()) return;
-    f_ = std::fopen(path.c_str(), "we");
-    if (!f_) throw std::system_error(errno, std::generic_category(), "cannot open exit log " + path);
-    std::setvbuf(f_, nullptr, _IOFBF, 1 << 20);
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot open exit log " + path);
+    buf_.reserve(kChunk + 4096);
 }
 
 ExitLog::~ExitLog() { close(); }
@@ -22,17 +23,29 @@ void ExitLog::fail(const char* what, int err) {
 }
 
 void ExitLog::write(std::string_view line) {
-    if (!f_ || failed()) return;
-    if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fputc('\n', f_) == EOF)
-        fail("cannot write", errno);
+    if (fd_ < 0 || failed()) return;
+    buf_.append(line);
+    buf_ += '\n';
+    if (buf_.size() >= kChunk) flush();
+}
+
+bool ExitLog::flush() {
+    size_t done = 0;
+    while (done < buf_.size() && !failed()) {
+        ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);
+        if (n > 0) done += size_t(n);
+        else if (n < 0 && errno != EINTR) fail("cannot write", errno);
+        else if (n == 0) fail("cannot write", EIO);
+    }
+    buf_.clear();
+    return !failed();
 }
 
 bool ExitLog::close() {
-    if (!f_) return !failed();
-    if (std::fflush(f_) != 0) fail("cannot write", errno);
-    else if (::fsync(fileno(f_)) != 0 && errno != EINVAL && errno != EROFS) fail("cannot sync", errno);
-    if (std::fclose(f_) != 0) fail("cannot close", errno);
-    f_ = nullptr;
+    if (fd_ < 0) return !failed();
+    if (flush() && ::fsync(fd_) != 0 && errno != EINVAL && errno != EROFS) fail("cannot sync", errno);
+    if (::close(fd_) != 0) fail("cannot close", errno);
+    fd_ = -1;
     return !failed();
 }
 

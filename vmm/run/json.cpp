@@ -6,23 +6,26 @@ namespace lstar {
 
 void json_escape_to(std::string& out, std::string_view s) {
     static const char* kHex = "0123456789abcdef";
-    for (unsigned char c : s) {
+    // Runs of plain characters are appended in one go: most strings (names, symbols) need no escape.
+    size_t plain = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') continue;
+        out.append(s.data() + plain, i - plain);
+        plain = i + 1;
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
         case '\n': out += "\\n"; break;
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20 || c >= 0x7f) {  // control bytes and non-ASCII from a guest: never raw
-                out += "\\u00";
-                out += kHex[c >> 4];
-                out += kHex[c & 15];
-            } else {
-                out += char(c);
-            }
+        default: {  // control bytes and non-ASCII from a guest: never raw
+            const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+            out.append(u, sizeof u);
+        }
         }
     }
+    out.append(s.data() + plain, s.size() - plain);
 }
 
 std::string hex_string(uint64_t v) {
@@ -33,9 +36,10 @@ std::string hex_string(uint64_t v) {
 
 JsonObject& JsonObject::hex(std::string_view k, uint64_t v) {
     key(k);
-    s_ += '"';
-    s_ += hex_string(v);
-    s_ += '"';
+    char b[24] = {'"', '0', 'x'};
+    auto r = std::to_chars(b + 3, b + sizeof b - 1, v, 16);
+    *r.ptr++ = '"';
+    s_.append(b, r.ptr);
     return *this;
 }
 

@@ -2,6 +2,7 @@
 // logging never limits a run (bench: exit-log throughput). Strings are escaped per RFC 8259;
 // 64-bit addresses are written as "0x..." strings because JSON readers lose integers past 2^53.
 #pragma once
+#include <charconv>
 #include <concepts>
 #include <cstdint>
 #include <string>
@@ -18,8 +19,12 @@ public:
     template <std::integral T>
     JsonObject& num(std::string_view key, T v) {
         this->key(key);
-        if constexpr (std::is_same_v<T, bool>) s_ += v ? "true" : "false";
-        else s_ += std::to_string(v);
+        if constexpr (std::is_same_v<T, bool>) {
+            s_ += v ? "true" : "false";
+        } else {
+            char b[24];
+            s_.append(b, std::to_chars(b, b + sizeof b, v).ptr);  // no allocation, no locale
+        }
         return *this;
     }
     JsonObject& str(std::string_view key, std::string_view v) {

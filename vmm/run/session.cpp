@@ -19,6 +19,7 @@
 #include "memory/page_walk.hpp"
 #include "run/dispatcher.hpp"
 #include "run/exit_log.hpp"
+#include "run/exit_record.hpp"
 #include "run/exit_status.hpp"
 #include "run/fault_report.hpp"
 #include "run/guest_events.hpp"
@@ -125,6 +126,12 @@ private:
     void report_stop(const actions::Stop& stop, const VmExit& e, const std::string& note);
     void write_end(const actions::Stop& stop, const std::string& note);
     std::string sym(uint64_t a) const { return image_.symbols.describe(a); }
+    const std::string& log_sym(uint64_t a) {  // a loop exits from the same few RIPs: remember the last
+        if (a != log_sym_rip_) log_sym_rip_ = a, log_sym_ = sym(a);
+        return log_sym_;
+    }
+    uint64_t log_sym_rip_ = ~0ull;
+    std::string log_sym_;
     std::string insn_text(uint64_t cr0, uint64_t cr3, uint64_t rip) const;
 
     RunOptions opts_;
@@ -161,22 +168,7 @@ std::string Session::insn_text(uint64_t cr0, uint64_t cr3, uint64_t rip) const {
 
 void Session::log_exit(const VmExit& e, const Decision& d) {
     if (!log_.enabled()) return;
-    JsonObject r;
-    r.num("seq", seq_).num("t_ns", now_ns() - t_start_).str("type", "exit").str("reason", exit_name(e.kind))
-        .hex("rip", e.cpu.regs.rip).str("sym", sym(e.cpu.regs.rip)).num("cpl", e.cpu.cpl());
-    if (auto* io = std::get_if<exits::Io>(&e.kind)) {
-        r.hex("port", io->port).str("dir", io->in ? "in" : "out").num("size", unsigned(io->size)).num("count", io->count);
-        if (!io->in) r.hex("value", io->value);
-    } else if (auto* m = std::get_if<exits::Mmio>(&e.kind)) {
-        r.hex("gpa", m->gpa).num("len", m->len).num("write", m->write);
-        if (m->write) r.hex("data", m->data);
-    } else if (auto* ie = std::get_if<exits::InternalError>(&e.kind)) {
-        r.num("suberror", ie->suberror);
-    } else if (auto* in = std::get_if<exits::Interrupted>(&e.kind)) {
-        r.num("signal", in->signal);
-    }
-    if (!d.note.empty()) r.str("note", d.note);
-    log_.write(r.done());
+    log_.write(exit_record(seq_, now_ns() - t_start_, e, log_sym(e.cpu.regs.rip), d.note));
 }
 
 void Session::count_syscall(const std::string& name, bool enter) {
