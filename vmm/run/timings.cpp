@@ -1,11 +1,12 @@
 #include "run/timings.hpp"
 
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 namespace lstar::timings {
@@ -25,6 +26,24 @@ uint64_t now_ns() {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+// VmHWM, this process image's own high-water mark. Not getrusage()'s ru_maxrss: execve() folds the
+// parent's peak into it, so a monitor started from a large process would report that one's.
+// RssAnon: the private part now (heap, stacks, touched guest RAM), without shared library pages.
+long status_kib(const char* field) {
+    std::FILE* f = std::fopen("/proc/self/status", "re");
+    if (!f) return -1;
+    char line[256];
+    long kib = -1;
+    const size_t len = std::strlen(field);
+    while (std::fgets(line, sizeof line, f))
+        if (!std::strncmp(line, field, len) && line[len] == ':') {
+            kib = std::strtol(line + len + 1, nullptr, 10);
+            break;
+        }
+    std::fclose(f);
+    return kib;
 }
 
 }  // namespace
@@ -53,16 +72,15 @@ void note_guest_ram(const void* base, uint64_t size) {
 std::string report() {
     std::string s = "lstar timings:";
     uint64_t prev = g_start;
-    char b[96];
+    char b[160];
     for (const auto& m : g_marks) {
         std::snprintf(b, sizeof b, " %s %.3f ms,", m.stage, double(m.ns - prev) / 1e6);
         s += b;
         prev = m.ns;
     }
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    std::snprintf(b, sizeof b, " total %.3f ms since main; guest RAM touched %llu KiB; peak RSS %ld KiB\n",
-                  double(prev - g_start) / 1e6, (unsigned long long)(g_guest_touched >> 10), ru.ru_maxrss);
+    std::snprintf(b, sizeof b, " total %.3f ms since main; guest RAM touched %llu KiB; peak RSS %ld KiB; anonymous RSS %ld KiB\n",
+                  double(prev - g_start) / 1e6, (unsigned long long)(g_guest_touched >> 10), status_kib("VmHWM"),
+                  status_kib("RssAnon"));
     return s + b;
 }
 

@@ -1,5 +1,5 @@
 // `lstar run --timings`: where a run's wall time goes, stage by stage (bench: cold start), and
-// what the monitor's memory costs beside the guest's RAM (bench: memory). Off by default: every
+// what the monitor's memory costs beside the guest's RAM (bench: memory; VmHWM and RssAnon). Off by default: every
 // mark() is then one branch.
 #pragma once
 #include <cstdint>
