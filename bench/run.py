@@ -49,7 +49,8 @@ def kvm_module():
 
 MACHINE = {"host": platform.node(), "kvm": kvm_module(), "cpus": os.cpu_count(),
            "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?"),
-           "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+           "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+           "load_at_start": os.getloadavg()[0]}
 
 
 def run(cmd, check=True):
@@ -278,7 +279,9 @@ def fmt(v, unit):
     return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
 
 
-print(f"machine: {MACHINE['host']}, {MACHINE['kvm']}, {MACHINE['cpus']} CPUs ({MACHINE['cpu']}), {MACHINE['date']}; "
+MACHINE["load_at_end"] = os.getloadavg()[0]
+print(f"machine: {MACHINE['host']}, {MACHINE['kvm']}, {MACHINE['cpus']} CPUs ({MACHINE['cpu']}), {MACHINE['date']}, "
+      f"load average {MACHINE['load_at_start']:.1f} at start, {MACHINE['load_at_end']:.1f} at end; "
       f"medians over {RUNS} interleaved runs (range)")
 print(f"{'figure':<78} {'median':>9} {'range':>19} {'unit':<6} target")
 for f in results["figures"]:

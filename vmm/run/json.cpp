@@ -1,8 +1,20 @@
 #include "run/json.hpp"
 
+#include <array>
 #include <charconv>
 
 namespace lstar {
+
+namespace {
+
+// Printable ASCII but '"' and '\\': bytes that go into a JSON string as they are.
+constexpr auto kPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x7f; ++c) t[size_t(c)] = c != '"' && c != '\\';
+    return t;
+}();
+
+}  // namespace
 
 void json_escape_to(std::string& out, std::string_view s) {
     static const char* kHex = "0123456789abcdef";
@@ -10,7 +22,7 @@ void json_escape_to(std::string& out, std::string_view s) {
     size_t plain = 0;
     for (size_t i = 0; i < s.size(); ++i) {
         unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') continue;
+        if (kPlain[c]) continue;
         out.append(s.data() + plain, i - plain);
         plain = i + 1;
         switch (c) {

@@ -35,6 +35,15 @@ public:
         s_ += '"';
         return *this;
     }
+    // A string lstar itself names ("exit", "io", "out"): printable, no quote or backslash, so
+    // not escaped. Anything from a guest or a file goes through str().
+    JsonObject& name(std::string_view key, std::string_view v) {
+        this->key(key);
+        s_ += '"';
+        s_ += v;
+        s_ += '"';
+        return *this;
+    }
     JsonObject& hex(std::string_view key, uint64_t v);
     JsonObject& raw(std::string_view key, std::string_view json) {  // an already-encoded value
         this->key(key);
