@@ -1,4 +1,5 @@
 #include "boot/setup_report.hpp"
+#include "boot/foreign_boot.hpp"
 
 #include <cstdio>
 
@@ -53,6 +54,7 @@ void for_each_gdt_entry(const BootState& st, F&& f) {
 }  // namespace
 
 std::string setup_table(const BootState& st, const SymbolTable& syms, const std::string& host_kind) {
+    if (st.foreign) return foreign_setup_table(st, host_kind);
     bool pvh = st.protocol == "pvh";
     std::string t = pvh ? "lstar boot set-up (PVH: the monitor starts the kernel in 32-bit protected mode, paging off;\n"
                           "the kernel builds its own GDT, page tables and long mode and writes the syscall MSRs itself)\n"
@@ -104,6 +106,7 @@ std::string setup_json(const BootState& st, const SymbolTable& syms, const std::
     return JsonObject()
         .str("type", "setup")
         .str("protocol", st.protocol)
+        .str("image_kind", st.image_kind)
         .str("entry_mode", entry_mode_name(st.entry_mode))
         .hex("pvh_entry", st.pvh_entry)
         .str("host_kvm", host_kind)
