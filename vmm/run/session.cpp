@@ -501,6 +501,10 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
                     std::to_string(stop.status) + ", " + ms(total) + " from first KVM_RUN\n";
     s += "  exits        " + std::to_string(seq_) + " (" + by_text + ")\n";
     s += "  time         " + ms(guest_ns_) + " in the guest (inside KVM_RUN), " + ms(total - guest_ns_) + " in the monitor\n";
+    if (boot_.foreign) {  // no guest events, no syscall counters: the kernel does not know lstar
+        out_stderr(s);
+        return;
+    }
     uint64_t sc = syscalls_, hw = via_hw_, sh = via_shim_;
     std::string src = "from guest events";
     if (!opts_.guest_events && guest_counters_) {
@@ -657,6 +661,8 @@ int run_vm(const RunOptions& opts) {
     }
     const bool foreign = bo.protocol == Protocol::Pvh || bo.protocol == Protocol::Multiboot;
     if (foreign && !opts.cmdline_given) bo.cmdline = "";  // lstar's default init=hello is for its own kernel
+    // Multiboot's command line starts with the kernel's path, as GRUB and QEMU pass it.
+    if (bo.protocol == Protocol::Multiboot) bo.cmdline = image->name + (bo.cmdline.empty() ? "" : " " + bo.cmdline);
     if (!foreign && !opts.modules.empty()) {
         spdlog::error("--module is for PVH and multiboot kernels; {} boots with {}", image->name, protocol_name(bo.protocol));
         return status::kUsage;
