@@ -164,3 +164,29 @@ TEST_CASE("foreign boots: clear refusals") {
     r = run_lstar({"run", "--smp", "2"}, false);
     CHECK(r.status == 64);
 }
+
+TEST_CASE("unknown ports and MMIO under a foreign kernel: all ones, logged every time, named on stderr a few times") {
+    auto r = run_lstar({"run", guest("mb_unknown.elf")});
+    CHECK(r.status == 1);  // every read returned all ones, and the run went on
+    int port_exits = 0, mmio_reads = 0, mmio_writes = 0;
+    for (auto& j : records(r, "exit")) {
+        if (j["reason"] == "io" && j["port"] == "0x1234") {
+            ++port_exits;
+            CHECK(j["note"].get<std::string>().find("reads all ones") != std::string::npos);
+        }
+        if (j["reason"] == "mmio") (j["write"] == true ? mmio_writes : mmio_reads)++;
+    }
+    CHECK(port_exits == 5);
+    CHECK(mmio_reads == 4);
+    CHECK(mmio_writes == 1);
+    auto count = [&](const std::string& s) {
+        int n = 0;
+        for (size_t at = 0; (at = r.err.find(s, at)) != std::string::npos; ++at) ++n;
+        return n;
+    };
+    CHECK(count("unhandled IN from port 0x1234") == 3);  // rate-limited: three named
+    CHECK(count("further ones like it are not shown") == 2);  // once for the port, once for the MMIO page
+    CHECK(count("MMIO read from 0xd0000000") == 3);
+    CHECK(count("MMIO write to 0xd0000000") == 0);  // the same page, already past its limit
+    check_complete_log(r, "guest_exit");
+}
