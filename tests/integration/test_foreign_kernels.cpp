@@ -163,6 +163,10 @@ TEST_CASE("foreign boots: clear refusals") {
     CHECK(r.err.find("at most 3072 MiB") != std::string::npos);
     r = run_lstar({"run", "--smp", "2"}, false);
     CHECK(r.status == 64);
+    CHECK(r.err.find("lstar runs one vCPU") != std::string::npos);
+    r = run_lstar({"run", "--boot", "lstar", guest("pvh_hello.elf")}, false);
+    CHECK(r.status == 65);
+    CHECK(r.err.find("no \"lstar\" ELF note") != std::string::npos);
 }
 
 TEST_CASE("unknown ports and MMIO under a foreign kernel: all ones, logged every time, named on stderr a few times") {

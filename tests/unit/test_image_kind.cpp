@@ -163,3 +163,43 @@ TEST_CASE("foreign boot data: never page 0 nor the real-mode areas; the memory m
     CHECK_THROWS_WITH_AS(plan_boot_data(64 << 20, 0x200000, std::string(5000, 'x'), {}),
                          doctest::Contains("at most 4095"), std::invalid_argument);
 }
+
+namespace {
+std::vector<uint8_t> seed(const char* name) {  // committed copies of the built foreign test kernels
+    std::ifstream in(std::string(LSTAR_SOURCE_ROOT) + "/tests/fuzz/corpus/fuzz_boot_image/" + name, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+}  // namespace
+
+TEST_CASE("real images: an ELF32 multiboot kernel, an ELF32 PVH kernel, an ELF64 multiboot kernel") {
+    auto mb = seed("mb_hello_elf");
+    REQUIRE(!mb.empty());
+    auto e = parse_elf(mb);  // ELF32 widened: segments, symbols
+    CHECK(e.elf32);
+    CHECK(e.entry == 0x10000c);
+    REQUIRE(e.segments.size() == 1);
+    CHECK(e.segments[0].paddr == 0x100000);
+    bool has_start = false;
+    for (auto& s : e.symbols) has_start |= s.name == "_start" && s.value == 0x10000c;
+    CHECK(has_start);
+    CHECK_THROWS_WITH_AS(parse_elf64(mb), doctest::Contains("ELFCLASS32"), ElfError);
+    auto f = inspect_image(mb);
+    CHECK(f.elf32);
+    REQUIRE(f.multiboot);
+    CHECK(f.multiboot->offset == 0x1000);
+    CHECK(!f.pvh_entry);
+    CHECK(choose_protocol(f, BootRequest::Auto, false) == Protocol::Multiboot);
+    CHECK(describe_image(f, Protocol::Multiboot).find("an ELF32 image loaded by its ELF32 program headers") !=
+          std::string::npos);
+
+    f = inspect_image(seed("pvh_hello_elf"));
+    CHECK(f.pvh_entry == 0x100000);
+    CHECK(!f.multiboot);
+    CHECK(choose_protocol(f, BootRequest::Auto, false) == Protocol::Pvh);
+
+    f = inspect_image(seed("mb_hello64_elf"));
+    CHECK(f.elf);
+    CHECK(!f.elf32);
+    CHECK(f.multiboot);
+    CHECK(choose_protocol(f, BootRequest::Auto, false) == Protocol::Multiboot);
+}

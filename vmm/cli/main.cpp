@@ -89,7 +89,6 @@ int main(int argc, char** argv) {
         ->check(CLI::ExistingFile);
     unsigned smp = 1;
     run->add_option("--smp", smp, "CPUs fw_cfg reports; lstar runs one vCPU, so only 1 is accepted")
-        ->check(CLI::Range(1, 1))
         ->capture_default_str();
     run->add_option("-m,--memory", opts.ram_mib, "guest RAM in MiB")->default_val(128)->check(CLI::Range(16, 1 << 16));
     run->add_option("--timeout", opts.timeout_s, "stop a guest still running after SECONDS, with a report")
@@ -147,6 +146,11 @@ int main(int argc, char** argv) {
                 : boot == "pvh"       ? lstar::BootRequest::Pvh
                 : boot == "multiboot" ? lstar::BootRequest::Multiboot
                                       : lstar::BootRequest::Auto;
+    if (smp != 1) {
+        spdlog::error("--smp {}: lstar runs one vCPU, so it accepts only --smp 1 (what fw_cfg reports); a guest "
+                      "told of more CPUs would wait for ones that never start", smp);
+        return lstar::status::kUsage;
+    }
     opts.smp = uint16_t(smp);
     opts.cmdline_given = !append.empty() || !init.empty() || !guest_args.empty();
     opts.entry = entry == "pti" ? lstar::abi::EntryMode::Pti
