@@ -75,6 +75,13 @@ TEST_CASE("a multiboot kernel of our own, with a module: the same output and sta
                        " hello multiboot\"\nmodule: " + mod + ", size 0x00000025, first line: first line of the module\n");
     CHECK(l.err.find("multiboot v1 (header at file offset 0x1000, flags 0x3), an ELF32 image") != std::string::npos);
     check_log(l, "multiboot", l.out);
+    auto setup = l.log.front();
+    CHECK(setup["boot_data"] == "0x1000");
+    REQUIRE(setup["modules"].size() == 1);
+    CHECK(setup["modules"][0]["size"] == 37);
+    CHECK(hex(setup["modules"][0]["phys"]) % 4096 == 0);
+    REQUIRE(setup["memmap"].size() == 3);
+    CHECK(setup["memmap"][2]["addr"] == "0x100000");
     if (!have_qemu()) return;
     auto q = run_qemu_kernel(k, "hello multiboot", {"-initrd", mod});
     INFO("qemu stderr: " << q.err);

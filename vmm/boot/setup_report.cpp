@@ -103,6 +103,14 @@ std::string setup_json(const BootState& st, const SymbolTable& syms, const std::
                    .str("decoded", d).done();
     });
     gdt += "]";
+    // Foreign boots: what the kernel was handed (docs/foreign-kernels.md).
+    std::string memmap = "[", modules = "[";
+    for (const auto& e : st.memmap)
+        memmap += std::string(memmap.size() > 1 ? "," : "") +
+                  JsonObject().hex("addr", e.addr).hex("size", e.size).num("type", e.type).done();
+    for (const auto& [phys, size] : st.modules)
+        modules += std::string(modules.size() > 1 ? "," : "") + JsonObject().hex("phys", phys).num("size", size).done();
+    memmap += "]", modules += "]";
     return JsonObject()
         .str("type", "setup")
         .str("protocol", st.protocol)
@@ -135,6 +143,9 @@ std::string setup_json(const BootState& st, const SymbolTable& syms, const std::
         .hex("cr4", st.cr4)
         .str("cmdline", st.cmdline)
         .num("guest_events", bool(st.flags & 1))
+        .hex("boot_data", st.foreign ? st.start_info_phys : 0)
+        .raw("memmap", memmap)
+        .raw("modules", modules)
         .done();
 }
 
