@@ -143,6 +143,34 @@ def elf_seed():
     write("fuzz_elf", "truncated_phdrs", image[:ehsize + phsize + 20])
 
 
+# --- boot images (shared/multiboot.hpp, shared/pvh.hpp) ------------------------------------------
+MB_MAGIC = 0x1BADB002
+
+
+def mb_header(flags, fields=()):
+    return struct.pack("<3I", MB_MAGIC, flags, (-(MB_MAGIC + flags)) & 0xFFFFFFFF) + struct.pack(f"<{len(fields)}I", *fields)
+
+
+def boot_image_seeds():
+    # A flat multiboot image by the header's address fields: header at 0x100010, loaded at 1 MiB.
+    flat = bytearray(0x200)
+    flat[0x10:0x10 + 32] = mb_header(0x10003, (0x100010, 0x100000, 0x100200, 0x101000, 0x100040))
+    write("fuzz_boot_image", "multiboot_flat", bytes(flat))
+    write("fuzz_boot_image", "multiboot_header_only", b"\0" * 0x40 + mb_header(0x3))
+    bad = bytearray(b"\0" * 0x40 + mb_header(0x3))
+    bad[0x48] ^= 1  # checksum off by one
+    write("fuzz_boot_image", "multiboot_bad_checksum", bytes(bad))
+    write("fuzz_boot_image", "multiboot_unknown_flag", mb_header(0x10))
+    # The committed foreign test kernels, when built (ELF32 multiboot, ELF32 PVH, ELF64 multiboot).
+    for n in ["mb_hello.elf", "pvh_hello.elf", "mb_hello64.elf"]:
+        for build in ["build", "build-i6"]:
+            src = os.path.join(ROOT, build, "tests", "guests", n)
+            if os.path.isfile(src):
+                with open(src, "rb") as f:
+                    write("fuzz_boot_image", n.replace(".", "_"), f.read())
+                break
+
+
 def copy_real_elves(dest):
     os.makedirs(dest, exist_ok=True)
     guest = os.path.join(ROOT, "build", "guest")
@@ -166,3 +194,4 @@ if __name__ == "__main__":
         event_seeds()
         walk_seeds()
         elf_seed()
+        boot_image_seeds()

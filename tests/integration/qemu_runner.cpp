@@ -68,11 +68,16 @@ void split_console(const std::string& com1, QemuResult& r) {
 bool qemu_available() { return system("command -v qemu-system-x86_64 > /dev/null 2>&1") == 0; }
 
 QemuResult run_qemu(const std::string& cmdline, const std::string& cpu, int timeout_s) {
-    const std::string kernel = build_dir() + "/guest/kernel.elf";
-    std::vector<std::string> args = {kQemu,      "-M",         "microvm",    "-accel",  "tcg",    "-cpu",
-                                     cpu,        "-m",         "128",        "-nographic", "-no-reboot",
-                                     "-nodefaults", "-serial", "stdio",      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-                                     "-kernel",  kernel,       "-append",    cmdline};
+    return run_qemu_kernel(build_dir() + "/guest/kernel.elf", cmdline, {"-cpu", cpu}, timeout_s);
+}
+
+QemuResult run_qemu_kernel(const std::string& kernel, const std::string& cmdline, const std::vector<std::string>& extra,
+                           int timeout_s) {
+    std::vector<std::string> args = {kQemu,         "-M",         "microvm", "-accel",  "tcg",
+                                     "-m",          "128",        "-nographic", "-no-reboot",
+                                     "-nodefaults", "-serial",    "stdio",   "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+                                     "-kernel",     kernel,       "-append", cmdline};
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -106,6 +111,7 @@ QemuResult run_qemu(const std::string& cmdline, const std::string& cpu, int time
     r.qemu_status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
     if (r.ran && (r.qemu_status & 1)) r.status = r.qemu_status >> 1;
     split_console(com1, r);
+    r.com1 = std::move(com1);
     return r;
 }
 

@@ -3,6 +3,7 @@
 // pipe, exit through isa-debug-exit.
 #pragma once
 #include <string>
+#include <vector>
 
 namespace lstar::test {
 
@@ -15,6 +16,7 @@ struct QemuResult {
     std::string out;       // COM1 without the kernel's log lines: what the program wrote
     std::string klog;      // the kernel's log lines ("<N>text" on COM1), prefixes removed
     std::string err;       // QEMU's stderr
+    std::string com1;      // COM1 as it came
 };
 
 // True when qemu-system-x86_64 is installed.
@@ -22,5 +24,10 @@ bool qemu_available();
 
 // Boots build/guest/kernel.elf with `-append CMDLINE` and `-cpu CPU`; stops it after timeout_s.
 QemuResult run_qemu(const std::string& cmdline, const std::string& cpu = "max", int timeout_s = 60);
+
+// Boots any KERNEL with `-M microvm -accel tcg -kernel KERNEL -append CMDLINE` and extra arguments
+// (-initrd, ...): foreign PVH and multiboot kernels.
+QemuResult run_qemu_kernel(const std::string& kernel, const std::string& cmdline,
+                           const std::vector<std::string>& extra = {}, int timeout_s = 60);
 
 }  // namespace lstar::test

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "boot_protocol.hpp"
+#include "boot/foreign_boot.hpp"
 #include "kvm/system.hpp"
 #include "pvh.hpp"
 #include "x86/msr.hpp"
@@ -93,18 +94,6 @@ std::string full_cmdline(const BootOptions& opts, bool pvh) {
     return c;
 }
 
-std::optional<uint64_t> pvh_entry_of(const KernelImage& image) {
-    for (const auto& n : image.elf.notes) {
-        if (n.owner != "Xen" || n.type != pvh::kElfNotePhys32Entry) continue;
-        if (n.desc.size() == 4 || n.desc.size() == 8) {
-            uint64_t v = 0;
-            std::memcpy(&v, n.desc.data(), n.desc.size());
-            return v;
-        }
-    }
-    return std::nullopt;
-}
-
 // lstar's 64-bit protocol (docs/boot-protocol.md): long mode, paging and the syscall MSRs are set
 // up here, before the first guest instruction.
 void setup_lstar64(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
@@ -165,7 +154,7 @@ void setup_lstar64(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, 
 // XEN_ELFNOTE_PHYS32_ENTRY address, EBX = hvm_start_info. The kernel builds its own GDT, page
 // tables and long mode and writes the syscall MSRs itself; the monitor leaves them at reset.
 void setup_pvh(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts, BootState& st) {
-    auto entry = pvh_entry_of(image);
+    auto entry = pvh_entry_note(image.elf.notes);
     if (!entry)
         throw ElfError(image.name + ": --msr-setup guest boots through PVH, and this image has no "
                        "XEN_ELFNOTE_PHYS32_ENTRY note");
@@ -191,6 +180,13 @@ void setup_pvh(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, cons
     mem.write(kStartInfoPhys, si);
     st.start_info_phys = kStartInfoPhys;
 
+    enter_protected_mode_32(vcpu, mem, st, uint32_t(*entry), 0, uint32_t(kStartInfoPhys));
+}
+
+}  // namespace
+
+void enter_protected_mode_32(kvm::Vcpu& vcpu, GuestMemory& mem, BootState& st, uint32_t eip, uint32_t eax,
+                             uint32_t ebx) {
     // The boot GDT is there for the flat selectors below; the kernel loads its own.
     st.gdt = build_boot_gdt(0);
     mem.write(boot::kGdtPhys, st.gdt);
@@ -207,24 +203,32 @@ void setup_pvh(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, cons
     vcpu.set_sregs(s);
 
     kvm_regs r{};
-    r.rip = *entry;
-    r.rbx = kStartInfoPhys;
+    r.rip = eip;
+    r.rax = eax;
+    r.rbx = ebx;
     r.rflags = x86::kRflagsFixed;
     vcpu.set_regs(r);
 }
-
-}  // namespace
 
 BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
                      const std::vector<kvm_cpuid_entry2>& cpuid) {
     if (auto why = entry_mode_unsupported(opts.entry, cpuid); !why.empty()) throw kvm::KvmUnavailable(why);
     BootState st;
     st.entry_mode = opts.entry;
-    bool pvh = opts.msr_setup == MsrSetup::Guest;
-    st.protocol = pvh ? "pvh" : "lstar64";
+    st.protocol = protocol_name(opts.protocol);
+    st.image_kind = describe_image(inspect_image(image.file), opts.protocol);
+    vcpu.set_cpuid(cpuid);  // before EFER.LME: KVM checks long mode against the guest's CPUID
+    if (opts.protocol == Protocol::Pvh || opts.protocol == Protocol::Multiboot) {
+        st.foreign = true;
+        st.cmdline = opts.cmdline;  // verbatim: these kernels know no lstar.* keys
+        setup_foreign(vcpu, mem, image, opts, st);
+        kvm_sregs back = vcpu.get_sregs();
+        st.cr0 = back.cr0, st.cr3 = back.cr3, st.cr4 = back.cr4, st.efer = back.efer;
+        return st;
+    }
+    bool pvh = opts.protocol == Protocol::LstarPvh;
     st.cmdline = full_cmdline(opts, pvh);
     st.boot_info_phys = boot::kBootInfoPhys;
-    vcpu.set_cpuid(cpuid);  // before EFER.LME: KVM checks long mode against the guest's CPUID
     if (pvh) setup_pvh(vcpu, mem, image, opts, st);
     else setup_lstar64(vcpu, mem, image, opts, st);
 

@@ -9,12 +9,14 @@
 #include <vector>
 
 #include "boot/gdt.hpp"
+#include "boot/image_kind.hpp"
 #include "event_abi.hpp"
 #include "boot/kernel_image.hpp"
 #include "kvm/vcpu.hpp"
 #include "loader/elf.hpp"
 #include "memory/guest_memory.hpp"
 #include "memory/page_table_builder.hpp"
+#include "pvh.hpp"
 #include "x86/descriptor.hpp"
 
 namespace lstar {
@@ -25,8 +27,17 @@ enum class MsrSetup {
     Guest,    // PVH entry: the kernel builds long mode and writes them itself; the monitor traps them
 };
 
+// A --module FILE: its bytes and where the boot put them.
+struct BootModule {
+    std::string name;  // the path, also its command line (as GRUB and QEMU pass it)
+    std::vector<uint8_t> data;
+    uint64_t phys = 0, cmdline_phys = 0;
+};
+
 struct BootOptions {
     std::string cmdline;
+    Protocol protocol = Protocol::Lstar64;  // from choose_protocol (image_kind.hpp)
+    std::vector<BootModule> modules;        // PVH and multiboot only
     bool guest_events = true;  // BootInfo kFlagGuestEvents
     abi::EntryMode entry = abi::EntryMode::Direct;
     MsrSetup msr_setup = MsrSetup::Monitor;
@@ -40,7 +51,11 @@ std::string entry_mode_unsupported(abi::EntryMode m, const std::vector<kvm_cpuid
 // What was set up, read back from KVM where KVM holds it: the start-up table and the head of the
 // exit log print this.
 struct BootState {
-    std::string protocol;  // "lstar64" (monitor-built long mode) or "pvh" (32-bit entry, the guest builds it)
+    std::string protocol;  // "lstar64" (monitor-built long mode), "pvh" or "multiboot" (32-bit entry)
+    bool foreign = false;  // PVH or multiboot as any loader does it: no BootInfo, no lstar ports
+    std::string image_kind;  // describe_image(): the line that says which protocol and why
+    std::vector<pvh::MemmapEntry> memmap;  // foreign: the memory map handed over
+    std::vector<std::pair<uint64_t, uint64_t>> modules;  // foreign: [phys, size) of each module
     abi::EntryMode entry_mode = abi::EntryMode::Direct;
     uint64_t pvh_entry = 0;       // PVH: the physical 32-bit entry point
     uint64_t start_info_phys = 0;  // PVH: hvm_start_info
@@ -57,6 +72,11 @@ struct BootState {
     uint64_t flags = 0;
     std::string cmdline;
 };
+
+// 32-bit protected mode with paging off, flat 4 GiB CS/DS (the boot GDT at boot::kGdtPhys), as
+// PVH and multiboot enter: EIP, EAX and EBX given, interrupts off.
+void enter_protected_mode_32(kvm::Vcpu& vcpu, GuestMemory& mem, BootState& st, uint32_t eip, uint32_t eax,
+                             uint32_t ebx);
 
 // Throws ElfError for an image that cannot be booted, std::system_error for KVM failures.
 BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,

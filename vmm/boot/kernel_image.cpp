@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "boot/image_kind.hpp"
 #include "boot_protocol.hpp"
 
 extern "C" const uint8_t lstar_builtin_kernel[];
@@ -13,7 +14,10 @@ KernelImage KernelImage::from_bytes(std::string name, std::vector<uint8_t> bytes
     KernelImage k;
     k.name = std::move(name);
     k.file = std::move(bytes);
-    k.elf = parse_elf64(k.file);
+    // ELF64 or ELF32; a file that is no ELF may still be a multiboot image with address fields.
+    auto mb = find_multiboot_header(k.file);
+    bool elf = k.file.size() >= 4 && std::memcmp(k.file.data(), "\x7f" "ELF", 4) == 0;
+    if (elf || !mb || !mb->aout_kludge()) k.elf = parse_elf(k.file);
     k.symbols = SymbolTable(k.elf.symbols);
     return k;
 }
@@ -30,16 +34,7 @@ KernelImage KernelImage::builtin() {
     return from_bytes("built-in", std::vector<uint8_t>(lstar_builtin_kernel, lstar_builtin_kernel_end));
 }
 
-std::optional<uint32_t> KernelImage::lstar_protocol() const {
-    for (const auto& n : elf.notes) {
-        if (n.owner == "lstar" && n.type == boot::kNoteType && n.desc.size() >= 4) {
-            uint32_t v;
-            std::memcpy(&v, n.desc.data(), 4);
-            return v;
-        }
-    }
-    return std::nullopt;
-}
+std::optional<uint32_t> KernelImage::lstar_protocol() const { return lstar_note(elf.notes); }
 
 uint64_t KernelImage::required_symbol(const char* sym) const {
     if (auto a = symbols.address_of(sym)) return *a;

@@ -1,4 +1,5 @@
 #include "boot/setup_report.hpp"
+#include "boot/foreign_boot.hpp"
 
 #include <cstdio>
 
@@ -53,6 +54,7 @@ void for_each_gdt_entry(const BootState& st, F&& f) {
 }  // namespace
 
 std::string setup_table(const BootState& st, const SymbolTable& syms, const std::string& host_kind) {
+    if (st.foreign) return foreign_setup_table(st, host_kind);
     bool pvh = st.protocol == "pvh";
     std::string t = pvh ? "lstar boot set-up (PVH: the monitor starts the kernel in 32-bit protected mode, paging off;\n"
                           "the kernel builds its own GDT, page tables and long mode and writes the syscall MSRs itself)\n"
@@ -101,9 +103,18 @@ std::string setup_json(const BootState& st, const SymbolTable& syms, const std::
                    .str("decoded", d).done();
     });
     gdt += "]";
+    // Foreign boots: what the kernel was handed (docs/foreign-kernels.md).
+    std::string memmap = "[", modules = "[";
+    for (const auto& e : st.memmap)
+        memmap += std::string(memmap.size() > 1 ? "," : "") +
+                  JsonObject().hex("addr", e.addr).hex("size", e.size).num("type", e.type).done();
+    for (const auto& [phys, size] : st.modules)
+        modules += std::string(modules.size() > 1 ? "," : "") + JsonObject().hex("phys", phys).num("size", size).done();
+    memmap += "]", modules += "]";
     return JsonObject()
         .str("type", "setup")
         .str("protocol", st.protocol)
+        .str("image_kind", st.image_kind)
         .str("entry_mode", entry_mode_name(st.entry_mode))
         .hex("pvh_entry", st.pvh_entry)
         .str("host_kvm", host_kind)
@@ -132,6 +143,9 @@ std::string setup_json(const BootState& st, const SymbolTable& syms, const std::
         .hex("cr4", st.cr4)
         .str("cmdline", st.cmdline)
         .num("guest_events", bool(st.flags & 1))
+        .hex("boot_data", st.foreign ? st.start_info_phys : 0)
+        .raw("memmap", memmap)
+        .raw("modules", modules)
         .done();
 }
 

@@ -77,7 +77,20 @@ int main(int argc, char** argv) {
     bool no_guest_events = false;
     std::string append;
     auto* run = app.add_subcommand("run", "boot a guest kernel (the built-in one when IMAGE is omitted) and run it");
-    run->add_option("image", image, "an ELF64 kernel speaking lstar's boot protocol (default: built-in)");
+    run->add_option("image", image,
+                    "the kernel: an ELF64 speaking lstar's boot protocol, a PVH ELF or a multiboot v1 image "
+                    "(default: built-in)");
+    std::string boot = "auto";
+    run->add_option("--boot", boot,
+                    "the boot protocol: auto (lstar's note, else multiboot, else PVH, as QEMU -kernel tries them), "
+                    "lstar, pvh (the PVH entry as any PVH loader: hvm_start_info only), multiboot")
+        ->check(CLI::IsMember({"auto", "lstar", "pvh", "multiboot"}))
+        ->capture_default_str();
+    run->add_option("--module", opts.modules, "a module (initrd) for a PVH or multiboot kernel (repeatable)")
+        ->check(CLI::ExistingFile);
+    unsigned smp = 1;
+    run->add_option("--smp", smp, "CPUs fw_cfg reports; lstar runs one vCPU, so only 1 is accepted")
+        ->capture_default_str();
     run->add_option("-m,--memory", opts.ram_mib, "guest RAM in MiB")->default_val(128)->check(CLI::Range(16, 1 << 16));
     run->add_option("--timeout", opts.timeout_s, "stop a guest still running after SECONDS, with a report")
         ->check(CLI::PositiveNumber);
@@ -135,6 +148,17 @@ int main(int argc, char** argv) {
     if (timings) lstar::timings::enable();  // stages are counted from here (after parsing the command line)
 
     if (!image.empty()) opts.image = image;
+    opts.boot = boot == "lstar"       ? lstar::BootRequest::Lstar
+                : boot == "pvh"       ? lstar::BootRequest::Pvh
+                : boot == "multiboot" ? lstar::BootRequest::Multiboot
+                                      : lstar::BootRequest::Auto;
+    if (smp != 1) {
+        spdlog::error("--smp {}: lstar runs one vCPU, so it accepts only --smp 1 (what fw_cfg reports); a guest "
+                      "told of more CPUs would wait for ones that never start", smp);
+        return lstar::status::kUsage;
+    }
+    opts.smp = uint16_t(smp);
+    opts.cmdline_given = !append.empty() || !init.empty() || !guest_args.empty();
     opts.entry = entry == "pti" ? lstar::abi::EntryMode::Pti
                  : entry == "pti-pcid" ? lstar::abi::EntryMode::PtiPcid
                                        : lstar::abi::EntryMode::Direct;

@@ -22,6 +22,18 @@ std::unique_ptr<Vcpu> Vm::create_vcpu(const System& sys, unsigned id) {
     return std::make_unique<Vcpu>(std::move(fd), sys.vcpu_mmap_size());
 }
 
+void Vm::create_irqchip(const System& sys) {
+    if (sys.check_extension(KVM_CAP_SET_IDENTITY_MAP_ADDR)) {
+        uint64_t addr = kIdentityMapAddr;
+        KVM_CHECKED(fd_.get(), KVM_SET_IDENTITY_MAP_ADDR, &addr);
+    }
+    if (sys.check_extension(KVM_CAP_SET_TSS_ADDR)) KVM_CHECKED(fd_.get(), KVM_SET_TSS_ADDR, kTssAddr);
+    KVM_CHECKED(fd_.get(), KVM_CREATE_IRQCHIP, 0);
+    kvm_pit_config pit{};
+    pit.flags = KVM_PIT_SPEAKER_DUMMY;  // port 0x61 answered in the kernel, no speaker
+    KVM_CHECKED(fd_.get(), KVM_CREATE_PIT2, &pit);
+}
+
 void Vm::trap_msrs(const std::vector<uint32_t>& msrs) {
     kvm_enable_cap cap{};
     cap.cap = KVM_CAP_X86_USER_SPACE_MSR;

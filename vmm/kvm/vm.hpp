@@ -22,6 +22,12 @@ public:
     // Send every guest RDMSR and WRMSR of these MSRs to user space (KVM_EXIT_X86_RDMSR/WRMSR),
     // with KVM_CAP_X86_USER_SPACE_MSR and KVM_X86_SET_MSR_FILTER; all other MSRs stay with KVM.
     void trap_msrs(const std::vector<uint32_t>& msrs);
+    // The in-kernel local APIC, IOAPIC and 8259 PICs (KVM_CREATE_IRQCHIP) and the 8254 timer
+    // (KVM_CREATE_PIT2), before the first vCPU. The TSS and identity-map pages KVM needs on VMX
+    // for real-mode emulation go at 0xfffbc000-0xfffc0000, as in Firecracker and QEMU: above any
+    // guest RAM lstar gives a 32-bit boot (3 GiB) and below the 4 GiB boundary.
+    void create_irqchip(const System& sys);
+    static constexpr uint64_t kIdentityMapAddr = 0xfffbc000, kTssAddr = 0xfffbd000;
 
 private:
     Fd fd_;

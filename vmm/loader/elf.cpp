@@ -60,13 +60,55 @@ const char* type_name(unsigned t) {
     }
 }
 
-void check_ident(std::span<const uint8_t> file) {
+// An ELF32 file's headers widened to their ELF64 forms, so that one checker serves both classes
+// (ELF32 kernels are multiboot and PVH images; lstar's own protocol needs ELF64).
+struct ElfClass {
+    bool is32 = false;
+    uint64_t ehdr_size() const { return is32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr); }
+    uint64_t phdr_size() const { return is32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr); }
+    uint64_t shdr_size() const { return is32 ? sizeof(Elf32_Shdr) : sizeof(Elf64_Shdr); }
+    uint64_t sym_size() const { return is32 ? sizeof(Elf32_Sym) : sizeof(Elf64_Sym); }
+    Elf64_Ehdr ehdr(std::span<const uint8_t> f) const {
+        if (!is32) return read_at<Elf64_Ehdr>(f, 0);
+        auto e = read_at<Elf32_Ehdr>(f, 0);
+        Elf64_Ehdr w{};
+        std::memcpy(w.e_ident, e.e_ident, EI_NIDENT);
+        w.e_type = e.e_type, w.e_machine = e.e_machine, w.e_version = e.e_version, w.e_entry = e.e_entry;
+        w.e_phoff = e.e_phoff, w.e_shoff = e.e_shoff, w.e_flags = e.e_flags, w.e_ehsize = e.e_ehsize;
+        w.e_phentsize = e.e_phentsize == sizeof(Elf32_Phdr) ? sizeof(Elf64_Phdr) : 0;  // checked as ELF64's
+        w.e_phnum = e.e_phnum;
+        w.e_shentsize = e.e_shentsize == sizeof(Elf32_Shdr) ? sizeof(Elf64_Shdr) : 0;
+        w.e_shnum = e.e_shnum, w.e_shstrndx = e.e_shstrndx;
+        return w;
+    }
+    Elf64_Phdr phdr(std::span<const uint8_t> f, uint64_t off) const {
+        if (!is32) return read_at<Elf64_Phdr>(f, off);
+        auto p = read_at<Elf32_Phdr>(f, off);
+        return {p.p_type, p.p_flags, p.p_offset, p.p_vaddr, p.p_paddr, p.p_filesz, p.p_memsz, p.p_align};
+    }
+    Elf64_Shdr shdr(std::span<const uint8_t> f, uint64_t off) const {
+        if (!is32) return read_at<Elf64_Shdr>(f, off);
+        auto s = read_at<Elf32_Shdr>(f, off);
+        return {s.sh_name, s.sh_type, s.sh_flags, s.sh_addr, s.sh_offset, s.sh_size, s.sh_link, s.sh_info,
+                s.sh_addralign, s.sh_entsize == sizeof(Elf32_Sym) ? sizeof(Elf64_Sym) : s.sh_entsize};
+    }
+    Elf64_Sym sym(std::span<const uint8_t> f, uint64_t off) const {
+        if (!is32) return read_at<Elf64_Sym>(f, off);
+        auto s = read_at<Elf32_Sym>(f, off);
+        return {s.st_name, s.st_info, s.st_other, s.st_shndx, s.st_value, s.st_size};
+    }
+};
+
+ElfClass check_ident(std::span<const uint8_t> file, bool allow32) {
     if (file.size() < SELFMAG || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0) fail("not an ELF file (bad magic)");
-    if (file.size() < sizeof(Elf64_Ehdr))
-        fail("truncated: the ELF header needs {} bytes, the file has {}", sizeof(Elf64_Ehdr), file.size());
+    ElfClass c{allow32 && file.size() > EI_CLASS && file[EI_CLASS] == ELFCLASS32};
+    if (file.size() < c.ehdr_size())
+        fail("truncated: the ELF header needs {} bytes, the file has {}", c.ehdr_size(), file.size());
     switch (file[EI_CLASS]) {
     case ELFCLASS64: break;
-    case ELFCLASS32: fail("32-bit ELF (ELFCLASS32): lstar needs an ELF64 x86-64 kernel");
+    case ELFCLASS32:
+        if (allow32) break;
+        fail("32-bit ELF (ELFCLASS32): lstar needs an ELF64 x86-64 kernel");
     default: fail("bad ELF class {}: lstar needs an ELF64 x86-64 kernel", file[EI_CLASS]);
     }
     switch (file[EI_DATA]) {
@@ -75,6 +117,7 @@ void check_ident(std::span<const uint8_t> file) {
     default: fail("bad ELF data encoding {}: lstar needs a little-endian x86-64 kernel", file[EI_DATA]);
     }
     if (file[EI_VERSION] != EV_CURRENT) fail("bad ELF version {} in e_ident", file[EI_VERSION]);
+    return c;
 }
 
 ElfSegment check_load(std::span<const uint8_t> file, const Elf64_Phdr& ph, size_t n) {
@@ -115,12 +158,12 @@ void parse_notes(std::span<const uint8_t> file, const Elf64_Phdr& ph, size_t n, 
 
 // The first SHT_SYMTAB, if the file has section headers and one. Anything inconsistent is an error:
 // a kernel with a wrong symbol table would make every report lie.
-std::vector<ElfSymbol> parse_symtab(std::span<const uint8_t> file, const Elf64_Ehdr& eh) {
+std::vector<ElfSymbol> parse_symtab(std::span<const uint8_t> file, const Elf64_Ehdr& eh, ElfClass c) {
     if (eh.e_shoff == 0 || eh.e_shnum == 0) return {};
     if (eh.e_shentsize != sizeof(Elf64_Shdr))
-        fail("bad e_shentsize {}: ELF64 section headers are {} bytes", eh.e_shentsize, sizeof(Elf64_Shdr));
-    check_table(file, "section header table", eh.e_shoff, eh.e_shnum, sizeof(Elf64_Shdr));
-    auto shdr = [&](unsigned i) { return read_at<Elf64_Shdr>(file, eh.e_shoff + uint64_t(i) * sizeof(Elf64_Shdr)); };
+        fail("bad e_shentsize {}: ELF{} section headers are {} bytes", eh.e_shentsize, c.is32 ? 32 : 64, c.shdr_size());
+    check_table(file, "section header table", eh.e_shoff, eh.e_shnum, c.shdr_size());
+    auto shdr = [&](unsigned i) { return c.shdr(file, eh.e_shoff + uint64_t(i) * c.shdr_size()); };
 
     std::optional<Elf64_Shdr> symtab;
     unsigned index = 0;
@@ -131,8 +174,8 @@ std::vector<ElfSymbol> parse_symtab(std::span<const uint8_t> file, const Elf64_E
     const auto& st = *symtab;
     if (st.sh_entsize != sizeof(Elf64_Sym))
         fail("broken symbol table (section {}): sh_entsize {} is not {}", index, st.sh_entsize, sizeof(Elf64_Sym));
-    if (st.sh_size % sizeof(Elf64_Sym) != 0)
-        fail("broken symbol table (section {}): size {:#x} is not a multiple of {}", index, st.sh_size, sizeof(Elf64_Sym));
+    if (st.sh_size % c.sym_size() != 0)
+        fail("broken symbol table (section {}): size {:#x} is not a multiple of {}", index, st.sh_size, c.sym_size());
     if (!fits(st.sh_offset, st.sh_size, file.size()))
         fail("broken symbol table (section {}): [{:#x}, +{:#x}) runs past the end of the {}-byte file", index,
              st.sh_offset, st.sh_size, file.size());
@@ -147,9 +190,9 @@ std::vector<ElfSymbol> parse_symtab(std::span<const uint8_t> file, const Elf64_E
     auto strings = file.subspan(strtab.sh_offset, strtab.sh_size);
 
     std::vector<ElfSymbol> out;
-    uint64_t count = st.sh_size / sizeof(Elf64_Sym);
+    uint64_t count = st.sh_size / c.sym_size();
     for (uint64_t i = 1; i < count; ++i) {  // entry 0 is the reserved null symbol
-        auto sym = read_at<Elf64_Sym>(file, st.sh_offset + i * sizeof(Elf64_Sym));
+        auto sym = c.sym(file, st.sh_offset + i * c.sym_size());
         auto nul = sym.st_name < strings.size()
                        ? std::find(strings.begin() + sym.st_name, strings.end(), uint8_t(0))
                        : strings.end();
@@ -180,10 +223,14 @@ bool holds_vaddr(const ElfSegment& s, uint64_t va) { return va >= s.vaddr && va 
 
 }  // namespace
 
-ElfImage parse_elf64(std::span<const uint8_t> file) {
-    check_ident(file);
-    auto eh = read_at<Elf64_Ehdr>(file, 0);
-    if (eh.e_machine != EM_X86_64)
+namespace {
+
+ElfImage parse(std::span<const uint8_t> file, bool allow32) {
+    const ElfClass c = check_ident(file, allow32);
+    auto eh = c.ehdr(file);
+    if (c.is32 && eh.e_machine != EM_386)
+        fail("wrong machine {}{}: a 32-bit kernel must be x86 (EM_386)", eh.e_machine, machine_name(eh.e_machine));
+    if (!c.is32 && eh.e_machine != EM_X86_64)
         fail("wrong machine {}{}: lstar needs an x86-64 (EM_X86_64) kernel", eh.e_machine, machine_name(eh.e_machine));
     if (eh.e_type != ET_EXEC)
         fail("ELF type {} ({}): lstar needs a statically linked executable (ET_EXEC)", eh.e_type, type_name(eh.e_type));
@@ -191,22 +238,29 @@ ElfImage parse_elf64(std::span<const uint8_t> file) {
     if (eh.e_phnum == 0) fail("no program headers: nothing to load");
     if (eh.e_phnum == PN_XNUM) fail("extended program header numbering (e_phnum = PN_XNUM) is not supported");
     if (eh.e_phentsize != sizeof(Elf64_Phdr))
-        fail("bad e_phentsize {}: ELF64 program headers are {} bytes", eh.e_phentsize, sizeof(Elf64_Phdr));
-    check_table(file, "program header table", eh.e_phoff, eh.e_phnum, sizeof(Elf64_Phdr));
+        fail("bad e_phentsize {}: ELF{} program headers are {} bytes", c.is32 ? read_at<Elf32_Ehdr>(file, 0).e_phentsize : eh.e_phentsize,
+             c.is32 ? 32 : 64, c.phdr_size());
+    check_table(file, "program header table", eh.e_phoff, eh.e_phnum, c.phdr_size());
 
     ElfImage image;
     image.entry = eh.e_entry;
     for (unsigned i = 0; i < eh.e_phnum; ++i) {
-        auto ph = read_at<Elf64_Phdr>(file, eh.e_phoff + uint64_t(i) * sizeof(Elf64_Phdr));
+        auto ph = c.phdr(file, eh.e_phoff + uint64_t(i) * c.phdr_size());
         if (ph.p_type == PT_LOAD)
             image.segments.push_back(check_load(file, ph, image.segments.size()));
         else if (ph.p_type == PT_NOTE)
             parse_notes(file, ph, i, image.notes);
     }
     if (image.segments.empty()) fail("no PT_LOAD segments: nothing to load");
-    image.symbols = parse_symtab(file, eh);
+    image.symbols = parse_symtab(file, eh, c);
+    image.elf32 = c.is32;
     return image;
 }
+
+}  // namespace
+
+ElfImage parse_elf64(std::span<const uint8_t> file) { return parse(file, false); }
+ElfImage parse_elf(std::span<const uint8_t> file) { return parse(file, true); }
 
 LoadedKernel load_elf(const ElfImage& image, std::span<const uint8_t> file, GuestMemory& mem, uint64_t min_phys) {
     const auto& segs = image.segments;

@@ -38,10 +38,13 @@ struct ElfImage {
     std::vector<ElfSegment> segments;  // PT_LOAD only, in file order
     std::vector<ElfSymbol> symbols;    // from .symtab (empty if stripped)
     std::vector<ElfNote> notes;        // from PT_NOTE segments
+    bool elf32 = false;                // ELFCLASS32 (EM_386), widened
 };
 
 // Parse and validate the headers of an ELF64 little-endian x86-64 executable.
 ElfImage parse_elf64(std::span<const uint8_t> file);
+// The same for ELF64 x86-64 or ELF32 i386 (multiboot and PVH kernels).
+ElfImage parse_elf(std::span<const uint8_t> file);
 
 struct LoadedKernel {
     uint64_t entry;       // virtual entry point

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "kvm/exit.hpp"
 
@@ -33,6 +34,7 @@ struct GuestEvent {  // read and handle the event record at this guest-physical 
 };
 struct CompleteRead {  // an IN or an MMIO read nobody serves: the guest reads this (all ones)
     uint64_t value;
+    std::vector<uint8_t> bytes = {};  // when not empty: the whole IN data area (a device's rep ins)
 };
 struct MsrAccess {  // complete a trapped RDMSR/WRMSR: through KVM, or with a #GP when fault is set
     bool write;

@@ -13,7 +13,10 @@
 #include <spdlog/spdlog.h>
 
 #include "boot/boot_state.hpp"
+#include "boot/foreign_boot.hpp"
 #include "boot/setup_report.hpp"
+#include "devices/access_limiter.hpp"
+#include "devices/board.hpp"
 #include "kvm/system.hpp"
 #include "kvm/vm.hpp"
 #include "memory/page_walk.hpp"
@@ -96,15 +99,21 @@ constexpr uint64_t kConsoleWriteMax = 1 << 20;
 
 class Session {
 public:
-    Session(const RunOptions& o, KernelImage image, kvm::System& sys, ExitLog& log)
+    Session(const RunOptions& o, KernelImage image, kvm::System& sys, ExitLog& log, BootOptions bo)
         : opts_(o), image_(std::move(image)), mem_(o.ram_mib << 20), vm_(sys), log_(log) {
         timings::mark("vm");  // KVM_CREATE_VM, and guest RAM mmap()ed
         host_ = kvm::detect_host_kind();
         vm_.add_memory(mem_);
         timings::mark("memory");
+        // Foreign kernels get the in-kernel interrupt controllers and timer, as on a PC. lstar's own
+        // protocols keep none: there a HLT exits to the monitor, which names a guest that halted.
+        const bool foreign = bo.protocol == Protocol::Pvh || bo.protocol == Protocol::Multiboot;
+        if (foreign) {
+            if (mem_.size() > bootdata::kForeignRamMax) plan_boot_data(mem_.size(), 0, "", {});  // refuse early
+            vm_.create_irqchip(sys);
+        }
         vcpu_ = vm_.create_vcpu(sys);
         timings::mark("vcpu");
-        BootOptions bo{o.cmdline, o.guest_events, o.entry, o.msr_setup};
         if (o.msr_setup == MsrSetup::Guest) {
             sys.require({{KVM_CAP_X86_USER_SPACE_MSR, "KVM_CAP_X86_USER_SPACE_MSR"},
                          {KVM_CAP_X86_MSR_FILTER, "KVM_CAP_X86_MSR_FILTER"}});
@@ -112,15 +121,24 @@ public:
         }
         boot_ = setup_boot(*vcpu_, mem_, image_, bo, sys.supported_cpuid());
         timings::mark("load");
+        board_.emplace(devices::BoardConfig{mem_.size(), o.smp, boot_.cmdline},
+                       devices::ConsoleSinks{[](const std::string& b) {
+                                                 std::fwrite(b.data(), 1, b.size(), stdout);
+                                                 std::fflush(stdout);
+                                             },
+                                             [this](const std::string& l) { log_console_line(l); }});
     }
 
     int run();
 
 private:
     void log_exit(const VmExit& e, const Decision& d);
+    void log_console_line(const std::string& line);
+    void report_unhandled(const VmExit& e, const Decision& d);
     void handle_event(uint64_t gpa, const CpuState& cpu);
     void on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& rec);
     void complete_read(const VmExit& e, uint64_t value);
+    void complete_read_bytes(const VmExit& e, const std::vector<uint8_t>& bytes);
     void handle_msr(const actions::MsrAccess& m, const CpuState& cpu);
     void show_user_mappings(uint64_t user_cr3, uint64_t kernel_cr3);
     void report_stop(const actions::Stop& stop, const VmExit& e, const std::string& note);
@@ -150,6 +168,8 @@ private:
     bool narrating_ = false;
 
     std::unique_ptr<gdb::Stub> gdb_;  // --gdb
+    std::optional<devices::Board> board_;  // COM1, fw_cfg, power-off ports (devices/)
+    devices::AccessLimiter unhandled_;     // rate limit for reports of unknown ports and MMIO
 
     // Watching from outside (--trace, --trace-out).
     std::optional<trace::Tracer> tracer_;
@@ -169,6 +189,31 @@ std::string Session::insn_text(uint64_t cr0, uint64_t cr3, uint64_t rip) const {
 void Session::log_exit(const VmExit& e, const Decision& d) {
     if (!log_.enabled()) return;
     log_.write(exit_record(seq_, now_ns() - t_start_, e, log_sym(e.cpu.regs.rip), d.note));
+}
+
+// One COM1 line: an event in the exit log, after the exit that finished it.
+void Session::log_console_line(const std::string& line) {
+    if (log_.enabled())
+        log_.write(JsonObject().num("seq", seq_).str("type", "event").str("event", "console").str("device", "com1")
+                       .str("text", line).done());
+}
+
+// Unknown ports and MMIO: never fatal, always in the exit log, on stderr a few times per port/page.
+void Session::report_unhandled(const VmExit& e, const Decision& d) {
+    uint64_t key;
+    if (auto* io = std::get_if<exits::Io>(&e.kind)) key = io->port;
+    else if (auto* m = std::get_if<exits::Mmio>(&e.kind)) key = (m->gpa & ~0xfffull) | (1ull << 63);
+    else return;
+    switch (unhandled_.check(key)) {
+    case devices::AccessLimiter::Verdict::Report:
+        spdlog::warn("{} (at {})", d.note, hex_string(e.cpu.regs.rip));
+        break;
+    case devices::AccessLimiter::Verdict::ReportLast:
+        spdlog::warn("{} (at {}); further ones like it are not shown (the exit log has them all)", d.note,
+                     hex_string(e.cpu.regs.rip));
+        break;
+    case devices::AccessLimiter::Verdict::Silent: break;
+    }
 }
 
 void Session::count_syscall(const std::string& name, bool enter) {
@@ -208,6 +253,13 @@ void Session::complete_read(const VmExit& e, uint64_t value) {
     } else if (auto* m = std::get_if<exits::Mmio>(&e.kind)) {
         std::memcpy(run.mmio.data, &value, std::min<size_t>(m->len, sizeof run.mmio.data));
     }
+}
+
+void Session::complete_read_bytes(const VmExit& e, const std::vector<uint8_t>& bytes) {
+    auto& run = vcpu_->run_page();
+    if (!std::holds_alternative<exits::Io>(e.kind)) return;
+    size_t n = std::min<size_t>(bytes.size(), vcpu_->run_size() > run.io.data_offset ? vcpu_->run_size() - run.io.data_offset : 0);
+    std::memcpy(reinterpret_cast<uint8_t*>(&run) + run.io.data_offset, bytes.data(), n);
 }
 
 // A trapped RDMSR/WRMSR (--msr-setup guest): log it decoded, then complete it through KVM, or
@@ -418,6 +470,7 @@ void Session::report_stop(const actions::Stop& stop, const VmExit& e, const std:
 
 void Session::write_end(const actions::Stop& stop, const std::string& note) {
     uint64_t total = now_ns() - t_start_;
+    if (board_) board_->flush();
     if (tracer_) tracer_->finish();
     if (timeline_) {
         std::string err;
@@ -445,6 +498,10 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
                     std::to_string(stop.status) + ", " + ms(total) + " from first KVM_RUN\n";
     s += "  exits        " + std::to_string(seq_) + " (" + by_text + ")\n";
     s += "  time         " + ms(guest_ns_) + " in the guest (inside KVM_RUN), " + ms(total - guest_ns_) + " in the monitor\n";
+    if (boot_.foreign) {  // no guest events, no syscall counters: the kernel does not know lstar
+        out_stderr(s);
+        return;
+    }
     uint64_t sc = syscalls_, hw = via_hw_, sh = via_shim_;
     std::string src = "from guest events";
     if (!opts_.guest_events && guest_counters_) {
@@ -474,6 +531,7 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
 }
 
 int Session::run() {
+    spdlog::info("{}: {}", image_.name, boot_.image_kind);
     if (opts_.show_setup) out_stderr(setup_table(boot_, image_.symbols, host_.description));
     if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description));
     make_tracer();
@@ -534,9 +592,16 @@ int Session::run() {
             vcpu_->set_guest_debug(tracer_->on_debug(*dbg, e.cpu));
             continue;
         }
-        Decision d = dispatch(e);
+        std::optional<Decision> dev;
+        if (auto* io = std::get_if<exits::Io>(&e.kind)) dev = board_->on_io(*io);
+        Decision d = dev ? std::move(*dev) : dispatch(e);
         log_exit(e, d);
-        if (!d.note.empty() && !std::holds_alternative<actions::Stop>(d.action)) spdlog::debug("{}", d.note);
+        if (!d.note.empty() && !std::holds_alternative<actions::Stop>(d.action)) {
+            if (!dev && (std::holds_alternative<exits::Io>(e.kind) || std::holds_alternative<exits::Mmio>(e.kind)))
+                report_unhandled(e, d);
+            else
+                spdlog::debug("{}", d.note);
+        }
         if (auto* c = std::get_if<actions::ConsoleOut>(&d.action)) {
             std::fwrite(c->bytes.data(), 1, c->bytes.size(), stdout);
             std::fflush(stdout);
@@ -545,7 +610,8 @@ int Session::run() {
         } else if (auto* g = std::get_if<actions::GuestEvent>(&d.action)) {
             handle_event(g->gpa, e.cpu);
         } else if (auto* r = std::get_if<actions::CompleteRead>(&d.action)) {
-            complete_read(e, r->value);
+            if (r->bytes.empty()) complete_read(e, r->value);
+            else complete_read_bytes(e, r->bytes);
         } else if (auto* s = std::get_if<actions::Stop>(&d.action)) {
             timings::mark("guest_run");
             timings::note_guest_ram(mem_.host_base(), mem_.size());
@@ -584,6 +650,32 @@ int run_vm(const RunOptions& opts) {
         spdlog::error("bad kernel image: {}", e.what());
         return status::kBadImage;
     }
+    BootOptions bo{opts.cmdline};
+    bo.guest_events = opts.guest_events;
+    bo.entry = opts.entry;
+    bo.msr_setup = opts.msr_setup;
+    try {
+        bo.protocol = choose_protocol(inspect_image(image->file), opts.boot, opts.msr_setup == MsrSetup::Guest);
+    } catch (const std::invalid_argument& e) {
+        spdlog::error("cannot boot {}: {}", image->name, e.what());
+        return status::kBadImage;
+    }
+    const bool foreign = bo.protocol == Protocol::Pvh || bo.protocol == Protocol::Multiboot;
+    if (foreign && !opts.cmdline_given) bo.cmdline = "";  // lstar's default init=hello is for its own kernel
+    // Multiboot's command line starts with the kernel's path, as GRUB and QEMU pass it.
+    if (bo.protocol == Protocol::Multiboot) bo.cmdline = image->name + (bo.cmdline.empty() ? "" : " " + bo.cmdline);
+    if (!foreign && !opts.modules.empty()) {
+        spdlog::error("--module is for PVH and multiboot kernels; {} boots with {}", image->name, protocol_name(bo.protocol));
+        return status::kUsage;
+    }
+    for (const auto& path : opts.modules) {
+        try {
+            bo.modules.push_back({path, read_file(path)});
+        } catch (const std::system_error& e) {
+            spdlog::error("cannot read the module: {}", e.what());
+            return status::kBadImage;
+        }
+    }
     std::optional<ExitLog> log;
     try {
         log.emplace(opts.exit_log);
@@ -595,7 +687,11 @@ int run_vm(const RunOptions& opts) {
         kvm::System sys(opts.kvm_path);
         sys.require(kvm::kRequiredCapabilities);
         timings::mark("kvm_open");
-        int rc = Session(opts, std::move(*image), sys, *log).run();
+        int rc;
+        {
+            Session s(opts, std::move(*image), sys, *log, std::move(bo));
+            rc = s.run();
+        }
         timings::mark("teardown");  // the exit log closed (in run()), the VM's descriptors and memory freed
         if (timings::enabled()) out_stderr(timings::report());
         return rc;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "boot/boot_state.hpp"
 #include "event_abi.hpp"
@@ -31,6 +32,11 @@ struct RunOptions {
     Narration narration = Narration::FirstSyscall;
     bool summary = true;
     std::string kvm_path = "/dev/kvm";
+    // Foreign kernels (docs/foreign-kernels.md).
+    BootRequest boot = BootRequest::Auto;  // --boot auto|lstar|pvh|multiboot
+    std::vector<std::string> modules;      // --module FILE (repeatable): PVH and multiboot only
+    bool cmdline_given = false;            // --append/--init/program arguments were given
+    uint16_t smp = 1;                      // --smp: what fw_cfg reports (lstar runs one vCPU)
 };
 
 // Returns lstar's exit status (run/exit_status.hpp). Errors are reported on stderr.

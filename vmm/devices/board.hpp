@@ -1,0 +1,49 @@
+// The legacy PC devices a small kernel expects, behind one port decoder: COM1 (16550 subset),
+// fw_cfg, the power-off ports (isa-debug-exit, Bochs, ACPI), the 8259 PICs' mask registers (when
+// KVM has no in-kernel irqchip; with one, KVM serves them) and the POST port 0x80. Pure: the run
+// loop asks on_io() first and falls back to the dispatcher for every port the board does not claim.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "devices/console_lines.hpp"
+#include "devices/fw_cfg.hpp"
+#include "devices/power_ports.hpp"
+#include "devices/serial_16550.hpp"
+#include "run/dispatcher.hpp"
+
+namespace lstar::devices {
+
+struct BoardConfig {
+    uint64_t ram_bytes = 0;
+    uint16_t cpus = 1;
+    std::string cmdline;  // what fw_cfg's CMDLINE items say
+};
+
+struct ConsoleSinks {
+    std::function<void(const std::string&)> out;   // bytes for lstar's stdout
+    std::function<void(const std::string&)> line;  // one finished COM1 line, for the exit log
+};
+
+class Board {
+public:
+    Board(const BoardConfig& cfg, ConsoleSinks sinks);
+
+    // What to do about this port access, or nullopt when no board device is at the port.
+    std::optional<Decision> on_io(const exits::Io& io);
+    // The end of the run: hand over an unfinished console line.
+    void flush();
+
+private:
+    void tx(uint8_t c);
+    ConsoleSinks sinks_;
+    Serial16550 com1_;
+    ConsoleLines lines_;
+    FwCfg fw_cfg_;
+    PowerPorts power_;
+    uint8_t pic_mask_[2] = {0xff, 0xff};
+};
+
+}  // namespace lstar::devices
