@@ -85,6 +85,10 @@ constinit const SysCallTable<nr::kMax + 1> sys_call_table = build_sys_call_table
     {nr::kGetpid, &sys_getpid},
     {nr::kExit, &sys_exit},
     {nr::kExitGroup, &sys_exit_group},
+    {nr::kGettimeofday, &sys_gettimeofday},
+    {nr::kTime, &sys_time},
+    {nr::kClockGettime, &sys_clock_gettime},
+    {nr::kGetcpu, &sys_getcpu},
 });
 
 void invoke_syscall(unsigned long nr, const unsigned long (&args)[6], pt_regs* regs, sys_call_ptr_t handler,

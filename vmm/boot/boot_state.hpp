@@ -11,6 +11,7 @@
 #include "boot/gdt.hpp"
 #include "event_abi.hpp"
 #include "boot/kernel_image.hpp"
+#include "boot/wall_clock.hpp"
 #include "kvm/vcpu.hpp"
 #include "loader/elf.hpp"
 #include "memory/guest_memory.hpp"
@@ -56,6 +57,7 @@ struct BootState {
     uint64_t boot_info_phys = 0;
     uint64_t flags = 0;
     std::string cmdline;
+    BootClock clock;  // what BootInfo's wall-clock fields say (both protocols)
 };
 
 // Throws ElfError for an image that cannot be booted, std::system_error for KVM failures.
