@@ -35,7 +35,7 @@ uint64_t tsc_khz;
 
 void row(const char* name, long n, uint64_t cycles) {
     const uint64_t per = cycles / uint64_t(n);
-    const uint64_t ns10 = tsc_khz ? cycles * 10000 / tsc_khz / uint64_t(n) : 0;  // tenths of ns
+    const uint64_t ns10 = tsc_khz ? cycles * 10000000 / tsc_khz / uint64_t(n) : 0;  // tenths of ns
     user::Line l;
     l << name;
     for (unsigned long i = user::strlen(name); i < 24; i++) l << " ";
