@@ -16,6 +16,10 @@ void timekeeping_init(const boot::BootInfo& bi);
 // are the boot values: time does not advance).
 bool ktime_get(uint64_t& mono_ns, uint64_t& wall_ns);
 
+// rtc.cpp: without lstar's BootInfo clock, the CMOS RTC (1 s resolution) and a PIT-calibrated
+// TSC frequency, into bi's wall-clock fields (compare Linux's read_persistent_clock64).
+void read_persistent_clock(boot::BootInfo& bi);
+
 inline uint64_t rdtsc() {
     uint32_t lo, hi;
     asm volatile("rdtsc" : "=a"(lo), "=d"(hi));

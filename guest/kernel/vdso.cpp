@@ -71,7 +71,6 @@ long arch_setup_additional_pages(uint64_t& sysinfo_ehdr) {
     for (uint64_t off = 0; off < size; off += x86::kPageSize)
         if (!map_page(base + vdso::kVvarSize + off, image_phys + off, 0)) return -err::kENOMEM;  // R X
     sysinfo_ehdr = base + vdso::kVvarSize;
-    pr_info("vdso: [vvar] %lx [vdso] %lx-%lx", base, sysinfo_ehdr, sysinfo_ehdr + page_align_up(size));
     return 0;
 }
 

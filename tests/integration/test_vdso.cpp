@@ -8,6 +8,7 @@
 #include <set>
 
 #include "lstar_process.hpp"
+#include "qemu_runner.hpp"
 
 using namespace lstar::test;
 using nlohmann::json;
@@ -223,4 +224,37 @@ TEST_CASE("the GDT has Linux's CPUNODE entry for the vDSO's getcpu") {
             CHECK(e["raw"] == "0x40f50000000000");
         }
     CHECK(found);
+}
+
+// The reference CPU. Under QEMU there is no BootInfo clock: the kernel reads the CMOS RTC (QEMU's
+// is the host's UTC time, 1 s resolution) and calibrates the TSC against PIT channel 0 (rtc.cpp).
+TEST_CASE("under QEMU TCG: the vDSO and the vsyscall emulation behave the same, the clock from the CMOS RTC") {
+    if (!qemu_available()) {
+        const char* ci = std::getenv("CI");
+        if (ci && std::string(ci) == "true") FAIL("qemu-system-x86_64 is not installed and CI=true");
+        MESSAGE("qemu-system-x86_64 is not installed: skipping");
+        return;
+    }
+    const long before = long(std::time(nullptr));
+    auto q = run_qemu("init=vdso_test");
+    const long after = long(std::time(nullptr));
+    INFO("qemu stderr: " << q.err << "\nconsole: " << q.console);
+    REQUIRE(q.ran);
+    CHECK(q.status == 0);
+    CHECK(count_lines(q.out, "ok   ") == 22);
+    CHECK(q.out.find("FAIL") == std::string::npos);
+    const long t = number_after(q.out, "vdso time: ");
+    CHECK(t >= before - 3);  // the RTC's whole seconds, and TCG's boot time
+    CHECK(t <= after + 2);
+
+    auto v = run_qemu("vsyscall=emulate init=vsyscall_test -- call");
+    CHECK(v.status == 0);
+    CHECK(count_lines(v.out, "ok   ") == 3);
+    // QEMU's exit status is (status << 1) | 1 in 8 bits: 139 arrives as 139 & 0x7f.
+    auto m = run_qemu("vsyscall=xonly init=vsyscall_test -- misaligned");
+    CHECK(m.status == (kSigsegvStatus & 0x7f));
+    CHECK(m.klog.find("misaligned vsyscall") != std::string::npos);
+    auto n = run_qemu("vsyscall=none init=vsyscall_test -- call");
+    CHECK(n.status == (kSigsegvStatus & 0x7f));
+    CHECK(n.klog.find("vsyscall attempted with vsyscall=none ip:ffffffffff600000") != std::string::npos);
 }
