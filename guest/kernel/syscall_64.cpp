@@ -88,6 +88,7 @@ constinit const SysCallTable<nr::kMax + 1> sys_call_table = build_sys_call_table
     {nr::kGettimeofday, &sys_gettimeofday},
     {nr::kTime, &sys_time},
     {nr::kClockGettime, &sys_clock_gettime},
+    {nr::kClockGetres, &sys_clock_getres},
     {nr::kGetcpu, &sys_getcpu},
 });
 

@@ -17,6 +17,7 @@ long sys_exit(unsigned long status, unsigned long, unsigned long, unsigned long,
 long sys_exit_group(unsigned long status, unsigned long, unsigned long, unsigned long, unsigned long, unsigned long);
 // time.cpp
 long sys_clock_gettime(unsigned long which, unsigned long tp, unsigned long, unsigned long, unsigned long, unsigned long);
+long sys_clock_getres(unsigned long which, unsigned long tp, unsigned long, unsigned long, unsigned long, unsigned long);
 long sys_gettimeofday(unsigned long tv, unsigned long tz, unsigned long, unsigned long, unsigned long, unsigned long);
 long sys_time(unsigned long tloc, unsigned long, unsigned long, unsigned long, unsigned long, unsigned long);
 long sys_getcpu(unsigned long cpup, unsigned long nodep, unsigned long, unsigned long, unsigned long, unsigned long);

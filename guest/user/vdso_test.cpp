@@ -118,6 +118,14 @@ int main(int argc, char** argv) {
     check(sys_clock_gettime(0, reinterpret_cast<void*>(0xffffffff80200000ul)) == -kEFAULT,
           "clock_gettime into the kernel image: -EFAULT");
 
+    // clock_getres
+    auto cgr = reinterpret_cast<clock_gettime_t>(v.lookup("LINUX_2.6", "__vdso_clock_getres"));
+    Timespec res_v{7, 7}, res_s{7, 7};
+    const bool got = cgr && cgr(1, &res_v) == 0 && user::syscall6(lstar::nr::kClockGetres, 1, long(&res_s)) == 0;
+    check(got && res_v.tv_sec == res_s.tv_sec && res_v.tv_nsec == res_s.tv_nsec && res_s.tv_nsec == 1,
+          "clock_getres(CLOCK_MONOTONIC): vdso == syscall == 1 ns", res_v.tv_nsec, res_s.tv_nsec);
+    check(cgr && cgr(99, &res_v) == -kEINVAL && cgr(2, nullptr) == 0, "clock_getres: -EINVAL for 99, NULL res ok");
+
     // gettimeofday
     Timeval va{}, vs{}, vb{};
     int tz[2] = {7, 7};

@@ -50,7 +50,7 @@ TEST_CASE("vdso_test: every vDSO function agrees with its system call (direct, p
         CHECK(r.status == 0);
         CHECK(r.out.find("FAIL") == std::string::npos);
         CHECK(r.out.find("failures: 0") != std::string::npos);
-        CHECK(count_lines(r.out, "ok   ") == 22);
+        CHECK(count_lines(r.out, "ok   ") == 24);
         // The clock syscalls went through sys_call_table like any other.
         CHECK(count_syscalls(r, "clock_gettime") >= 10);
         CHECK(count_syscalls(r, "gettimeofday") == 2);
@@ -241,7 +241,7 @@ TEST_CASE("under QEMU TCG: the vDSO and the vsyscall emulation behave the same, 
     INFO("qemu stderr: " << q.err << "\nconsole: " << q.console);
     REQUIRE(q.ran);
     CHECK(q.status == 0);
-    CHECK(count_lines(q.out, "ok   ") == 22);
+    CHECK(count_lines(q.out, "ok   ") == 24);
     CHECK(q.out.find("FAIL") == std::string::npos);
     const long t = number_after(q.out, "vdso time: ");
     CHECK(t >= before - 3);  // the RTC's whole seconds, and TCG's boot time
@@ -257,4 +257,55 @@ TEST_CASE("under QEMU TCG: the vDSO and the vsyscall emulation behave the same, 
     auto n = run_qemu("vsyscall=none init=vsyscall_test -- call");
     CHECK(n.status == (kSigsegvStatus & 0x7f));
     CHECK(n.klog.find("vsyscall attempted with vsyscall=none ip:ffffffffff600000") != std::string::npos);
+}
+
+// What Linux's vdso2c checks at build time: the image must run wherever it is mapped, unrelocated.
+TEST_CASE("the built vDSO is a relocation-free ET_DYN with one PT_LOAD at 0 and soname linux-vdso.so.1") {
+    std::FILE* f = std::fopen((build_dir() + "/guest/vdso64.so").c_str(), "rb");
+    REQUIRE(f);
+    std::string img;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) img.append(buf, n);
+    std::fclose(f);
+    REQUIRE(img.size() > 64);
+    auto u16 = [&](size_t o) { return uint16_t(uint8_t(img[o]) | uint8_t(img[o + 1]) << 8); };
+    auto u64 = [&](size_t o) {
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; i--) v = v << 8 | uint8_t(img[o + size_t(i)]);
+        return v;
+    };
+    CHECK(img.compare(0, 4, "\x7f" "ELF") == 0);
+    CHECK(u16(16) == 3);  // ET_DYN
+    const uint64_t phoff = u64(32);
+    const unsigned phnum = u16(56);
+    unsigned loads = 0;
+    uint64_t dyn_off = 0, dyn_size = 0;
+    for (unsigned i = 0; i < phnum; i++) {
+        const size_t ph = size_t(phoff) + i * 56;
+        REQUIRE(ph + 56 <= img.size());
+        const uint32_t type = u16(ph) | uint32_t(u16(ph + 2)) << 16;
+        if (type == 1) {
+            loads++;
+            CHECK(u64(ph + 16) == 0);  // p_vaddr
+            CHECK(u64(ph + 8) == 0);   // p_offset
+        }
+        if (type == 2) dyn_off = u64(ph + 8), dyn_size = u64(ph + 32);
+    }
+    CHECK(loads == 1);
+    REQUIRE(dyn_off);
+    REQUIRE(dyn_off + dyn_size <= img.size());
+    uint64_t strtab = 0, soname = ~0ull;
+    for (uint64_t d = dyn_off; d + 16 <= dyn_off + dyn_size; d += 16) {
+        const int64_t tag = int64_t(u64(size_t(d)));
+        if (tag == 0) break;
+        CAPTURE(tag);
+        CHECK(tag != 7);   // DT_RELA
+        CHECK(tag != 17);  // DT_REL
+        CHECK(tag != 22);  // DT_TEXTREL
+        CHECK(tag != 23);  // DT_JMPREL
+        if (tag == 5) strtab = u64(size_t(d) + 8);
+        if (tag == 14) soname = u64(size_t(d) + 8);
+    }
+    REQUIRE(strtab + soname < img.size());
+    CHECK(std::string(img.c_str() + strtab + soname) == "linux-vdso.so.1");
 }
