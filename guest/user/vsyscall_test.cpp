@@ -5,6 +5,8 @@
 //               system call; exits 0 if all agree
 //   read        read the first bytes of the page (the legacy `mov $96,%rax; syscall; ret`)
 //   misaligned  call +0x10, the middle of nothing: Linux refuses it (SIGSEGV)
+//   badstack    jump to time() with RSP at an unmapped page: no return address to read (SIGSEGV)
+//   badptr      time((long*)8): the result cannot be stored (SIGSEGV, as Linux's vsyscall fault)
 #include "syscall.hpp"
 #include "ulib.hpp"
 #include "vdso.hpp"
@@ -46,6 +48,17 @@ int main(int argc, char** argv) {
         user::puts("calling 0xffffffffff600010 (not an entry point)\n");
         at<time_fn>(kVsyscallAddr + 0x10)(nullptr);
         user::puts("FAIL the misaligned call returned\n");
+        return 1;
+    }
+    if (user::vdso::streq(what, "badstack")) {
+        user::puts("jumping to 0xffffffffff600400 with RSP = 0x1000\n");
+        asm volatile("mov $0x1000, %%rsp; jmp *%0" : : "r"(kVsyscallTime) : "memory");
+        __builtin_unreachable();
+    }
+    if (user::vdso::streq(what, "badptr")) {
+        user::puts("calling time((long*)8) at 0xffffffffff600400\n");
+        at<time_fn>(kVsyscallTime)(reinterpret_cast<long*>(8));
+        user::puts("FAIL the call returned\n");
         return 1;
     }
     int failures = 0;

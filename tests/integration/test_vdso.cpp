@@ -143,6 +143,18 @@ TEST_CASE("vsyscall=emulate: the page is readable (the legacy code), calls are e
     CHECK(mis.out.find("segfault at ffffffffff600010") != std::string::npos);
 }
 
+TEST_CASE("vsyscall emulation treats the user stack and pointers as hostile") {
+    if (!kvm_usable()) return;
+    auto s = run_lstar({"-q", "run", "--vsyscall", "emulate", "--init", "vsyscall_test", "--", "badstack"});
+    CHECK(s.status == kSigsegvStatus);
+    CHECK(s.out.find("vsyscall with bad stack (exploit attempt?) ip:ffffffffff600400") != std::string::npos);
+    CHECK(s.out.find("sp:1000") != std::string::npos);
+    auto p = run_lstar({"-q", "run", "--init", "vsyscall_test", "--", "badptr"});
+    CHECK(p.status == kSigsegvStatus);
+    CHECK(p.out.find("vsyscall fault (exploit attempt?) ip:ffffffffff600400") != std::string::npos);
+    CHECK(p.out.find("FAIL") == std::string::npos);
+}
+
 TEST_CASE("vsyscall=xonly (the default): calls are emulated, reads are a segfault") {
     if (!kvm_usable()) return;
     for (auto args : {std::vector<std::string>{"-q", "run"}, {"-q", "run", "--vsyscall", "xonly"}}) {
