@@ -214,6 +214,29 @@ TEST_CASE("vsyscall with PTI: the user page table maps the vsyscall page and sti
     CHECK(read.out.find("48 c7 c0 60") != std::string::npos);
 }
 
+TEST_CASE("vsyscall=emulate in direct mode: U on PML4[511] exposes only the vsyscall page, not the kernel image") {
+    if (!kvm_usable()) return;
+    auto r = run_lstar({"-q", "run", "--vsyscall", "emulate", "--show-user-mappings"});
+    CHECK(r.status == 0);
+    auto m = records(r, "user_mappings");
+    REQUIRE(m.size() == 1);
+    bool image = false, vsyscall = false;
+    for (const auto& range : m[0]["ranges"]) {
+        const uint64_t start = hex(range["start"]);
+        if (start == 0xffffffff80000000ull) image = true;
+        if (start == 0xffffffffff600000ull) {
+            vsyscall = true;
+            CHECK(range["user"] == true);
+            CHECK(range["writable"] == false);
+            CHECK(range["executable"] == false);
+            CHECK(hex(range["end"]) == 0xffffffffff601000ull);
+        }
+        if (start != 0xffffffffff600000ull) CHECK(range["user"] == false);
+    }
+    CHECK(image);
+    CHECK(vsyscall);
+}
+
 TEST_CASE("vdso_bench prints its table: function call, vDSO, syscall, vsyscall") {
     if (!kvm_usable()) return;
     auto r = run_lstar({"-q", "run", "--no-guest-events", "--init", "vdso_bench", "--", "20"}, false);
