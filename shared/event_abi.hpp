@@ -109,6 +109,7 @@ struct SyscallExitEvent {
 enum class ExceptionAction : uint32_t {
     KillTask = 0,  // from user mode: the program is killed, as by a signal
     Panic = 1,     // from kernel mode: the kernel stops
+    Fixup = 2,     // handled, the program goes on (a vsyscall emulated by the #PF handler)
 };
 
 struct ExceptionEvent {

@@ -7,6 +7,11 @@ inline constexpr long kRead = 0;
 inline constexpr long kWrite = 1;
 inline constexpr long kGetpid = 39;
 inline constexpr long kExit = 60;
+inline constexpr long kGettimeofday = 96;
+inline constexpr long kTime = 201;
+inline constexpr long kClockGettime = 228;
+inline constexpr long kClockGetres = 229;
+inline constexpr long kGetcpu = 309;
 inline constexpr long kExitGroup = 231;
 inline constexpr long kMax = 335;  // sys_call_table has kMax + 1 slots, as __NR_syscall_max + 1
 }  // namespace lstar::nr

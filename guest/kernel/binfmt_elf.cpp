@@ -11,6 +11,7 @@
 #include "kernel.hpp"
 #include "mm.hpp"
 #include "syscall_nr.hpp"
+#include "time.hpp"
 
 namespace lstar::kernel {
 
@@ -67,9 +68,9 @@ long map_segment(const Elf64_Phdr& ph, const unsigned char* file) {
 }
 
 // Linux's initial process stack, from the top down: the argument strings, then (16-byte aligned)
-// argc, argv[0..argc-1], NULL, envp (empty) NULL, auxv {AT_PAGESZ, AT_ENTRY, AT_NULL}.
+// argc, argv[0..argc-1], NULL, envp (empty) NULL, auxv {AT_PAGESZ, AT_ENTRY, AT_SYSINFO_EHDR, AT_NULL}.
 // Everything fits in the top page, which is written through the direct map.
-long setup_stack(const char* const* argv, unsigned argc, uint64_t entry, uint64_t& sp) {
+long setup_stack(const char* const* argv, unsigned argc, uint64_t entry, uint64_t sysinfo_ehdr, uint64_t& sp) {
     const uint64_t top = boot::kUserStackTop;
     uint64_t top_page_pa = 0;
     for (uint64_t i = 1; i <= kUserStackPages; i++) {
@@ -92,7 +93,7 @@ long setup_stack(const char* const* argv, unsigned argc, uint64_t entry, uint64_
         strings[i] = p;
     }
 
-    const uint64_t words = 1 + argc + 1 + 1 + 6;
+    const uint64_t words = 1 + argc + 1 + 1 + 8;
     sp = (p - words * 8) & ~uint64_t(15);
     auto* v = reinterpret_cast<uint64_t*>(kaddr(sp));
     *v++ = argc;
@@ -101,6 +102,7 @@ long setup_stack(const char* const* argv, unsigned argc, uint64_t entry, uint64_
     *v++ = 0;  // end of envp
     *v++ = AT_PAGESZ, *v++ = x86::kPageSize;
     *v++ = AT_ENTRY, *v++ = entry;
+    *v++ = AT_SYSINFO_EHDR, *v++ = sysinfo_ehdr;
     *v++ = AT_NULL, *v++ = 0;
     return 0;
 }
@@ -119,7 +121,9 @@ long load_elf_binary(const UserProgram& prog, const char* const* argv, unsigned 
         if (long e = map_segment(ph[i], prog.start)) return e;
     }
     out.entry = eh.e_entry;
-    return setup_stack(argv, argc, eh.e_entry, out.sp);
+    uint64_t sysinfo_ehdr;
+    if (long e = arch_setup_additional_pages(sysinfo_ehdr)) return e;  // the vDSO (vdso.cpp)
+    return setup_stack(argv, argc, eh.e_entry, sysinfo_ehdr, out.sp);
 }
 
 }  // namespace lstar::kernel

@@ -24,6 +24,7 @@ void parse_cmdline(const char* src, Cmdline& out) {
     out.init = "hello";
     out.crash = nullptr;
     out.entry = "direct";
+    out.vsyscall = nullptr;
     out.argc = 1;
     bool after_dashes = false;
 
@@ -52,6 +53,8 @@ void parse_cmdline(const char* src, Cmdline& out) {
             out.crash = v;
         } else if (const char* v = param_value(tok, "lstar.entry=")) {
             out.entry = v;
+        } else if (const char* v = param_value(tok, "vsyscall=")) {
+            out.vsyscall = v;
         }
     }
     out.argv[0] = out.init;

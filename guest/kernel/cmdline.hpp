@@ -2,6 +2,7 @@
 //
 //   init=NAME             the user program to run (default: hello)
 //   lstar.entry=MODE      direct (default), pti or pti-pcid: how user mode enters the kernel
+//   vsyscall=MODE         emulate, xonly (default) or none, as Linux (vsyscall_64.cpp)
 //   lstar.bootinfo=ADDR   (PVH only, read by pvh.cpp) lstar's BootInfo: the monitor is there
 //   lstar.crash=triple    test hook: empty IDT + ud2 in ring 0 -> triple fault
 //   lstar.crash=kspin     test hook: an endless loop in ring 0
@@ -19,6 +20,7 @@ struct Cmdline {
     const char* init;                 // program name (argv[0])
     const char* crash;                // lstar.crash= value, or nullptr
     const char* entry;                // lstar.entry= value (default "direct")
+    const char* vsyscall;             // vsyscall= value, or nullptr (the default: xonly)
     unsigned argc;
     const char* argv[kMaxArgs + 1];   // NULL-terminated
 };

@@ -63,7 +63,10 @@ gdt_page:		/* the kernel's own GDT, Linux's layout (shared/x86/selectors.hpp), f
 	.word	0x67, (CEA_TSS & 0xffff)
 	.byte	(CEA_TSS >> 16) & 0xff, 0x89, 0x00, (CEA_TSS >> 24) & 0xff
 	.long	CEA_TSS >> 32, 0
-	.fill	6, 8, 0				/* 16 entries, as the monitor's */
+	.fill	5, 8, 0
+	/* 0x7b GDT_ENTRY_CPUNODE (15): limit = (node << 12) | cpu = 0, DPL 3 read-only expand-down data;
+	 * the vDSO's getcpu reads it with LSL (x86::cpunode_descriptor, as the monitor's GDT) */
+	.quad	0x0040f50000000000		/* 16 entries, as the monitor's */
 	.balign 4096
 
 	.section .bss..page_aligned, "aw", @nobits

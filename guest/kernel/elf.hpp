@@ -24,10 +24,12 @@ inline constexpr unsigned char ELFMAG[4] = {0x7f, 'E', 'L', 'F'};
 inline constexpr unsigned EI_CLASS = 4, EI_DATA = 5, EI_VERSION = 6;
 inline constexpr unsigned char ELFCLASS64 = 2, ELFDATA2LSB = 1, EV_CURRENT = 1;
 inline constexpr uint16_t ET_EXEC = 2, EM_X86_64 = 62;
+inline constexpr uint16_t ET_DYN = 3;  // the vDSO
 inline constexpr uint32_t PT_LOAD = 1;
 inline constexpr uint32_t PF_X = 1, PF_W = 2, PF_R = 4;
 
 // Auxiliary vector entries (include/uapi/linux/auxvec.h).
 inline constexpr uint64_t AT_NULL = 0, AT_PAGESZ = 6, AT_ENTRY = 9;
+inline constexpr uint64_t AT_SYSINFO_EHDR = 33;  // the vDSO's ELF header
 
 }  // namespace lstar::kernel::elf

@@ -11,6 +11,7 @@
 #include "mm.hpp"
 #include "printk.hpp"
 #include "processor.hpp"
+#include "time.hpp"
 #include "x86/descriptor.hpp"
 #include "x86/msr.hpp"
 #include "x86/paging.hpp"
@@ -162,6 +163,11 @@ extern "C" void start_kernel(uint64_t bootinfo_phys, uint64_t magic) {
         do_exit(126);
     }
     syscall_init(pti_on() ? entry_points.syscall_64_trampoline : entry_points.syscall_64);
+    timekeeping_init(*boot_info);
+    if (!map_vsyscall(cmd.vsyscall)) {
+        pr_err("vsyscall: no memory for the page tables");
+        do_exit(126);
+    }
     if (cmd.crash) crash_test(cmd.crash);
 
     // run_init_process

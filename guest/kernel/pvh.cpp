@@ -12,6 +12,7 @@
 #include "mm.hpp"
 #include "processor.hpp"
 #include "pvh.hpp"
+#include "time.hpp"
 
 extern "C" char _text[], _end[];  // linker.ld
 
@@ -89,6 +90,7 @@ extern "C" uint64_t xen_prepare_pvh(uint32_t start_info_phys) {
         outb(0x21, 0xff);
         outb(0xa1, 0xff);
         from_start_info(si, cmdline, pvh_boot_info);
+        read_persistent_clock(pvh_boot_info);  // no monitor to hand over the wall clock
     }
     pvh_boot_info.boot_pml4_phys = virt_to_phys(early_top_pgt);
     pvh_boot_info.gdt_phys = virt_to_phys(gdt_page);

@@ -85,6 +85,11 @@ constinit const SysCallTable<nr::kMax + 1> sys_call_table = build_sys_call_table
     {nr::kGetpid, &sys_getpid},
     {nr::kExit, &sys_exit},
     {nr::kExitGroup, &sys_exit_group},
+    {nr::kGettimeofday, &sys_gettimeofday},
+    {nr::kTime, &sys_time},
+    {nr::kClockGettime, &sys_clock_gettime},
+    {nr::kClockGetres, &sys_clock_getres},
+    {nr::kGetcpu, &sys_getcpu},
 });
 
 // The kernel's own counters, reported at shutdown (the evidence when guest events are off).

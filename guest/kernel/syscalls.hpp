@@ -15,6 +15,12 @@ long sys_write(unsigned long fd, unsigned long buf, unsigned long count, unsigne
 long sys_getpid(SYSCALL_ARGS);
 long sys_exit(unsigned long status, unsigned long, unsigned long, unsigned long, unsigned long, unsigned long);
 long sys_exit_group(unsigned long status, unsigned long, unsigned long, unsigned long, unsigned long, unsigned long);
+// time.cpp
+long sys_clock_gettime(unsigned long which, unsigned long tp, unsigned long, unsigned long, unsigned long, unsigned long);
+long sys_clock_getres(unsigned long which, unsigned long tp, unsigned long, unsigned long, unsigned long, unsigned long);
+long sys_gettimeofday(unsigned long tv, unsigned long tz, unsigned long, unsigned long, unsigned long, unsigned long);
+long sys_time(unsigned long tloc, unsigned long, unsigned long, unsigned long, unsigned long, unsigned long);
+long sys_getcpu(unsigned long cpup, unsigned long nodep, unsigned long, unsigned long, unsigned long, unsigned long);
 
 // syscall_32.cpp: the i386 doors (Linux's arch/x86/entry/common.c names).
 void do_int80_syscall_32(lstar::pt_regs* regs, lstar::abi::EntryVia via);

@@ -9,6 +9,7 @@
 #include "processor.hpp"
 #include "syscall_nr.hpp"
 #include "syscalls.hpp"
+#include "time.hpp"
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"
 
@@ -106,6 +107,15 @@ extern "C" void do_exception(lstar::pt_regs* regs, unsigned long vector) {
     if (vector == x86::kVecNMI) {  // not an error of the interrupted code: note it and go on
         pr_info("Uhhuh. NMI received at %lx", regs->ip);
         return;
+    }
+
+    // A call into the vsyscall page (vsyscall_64.cpp): emulated, and the program goes on.
+    if (vector == x86::kVecPF && (regs->cs & 3) && (cr2 & kPageMask) == vdso::kVsyscallAddr) {
+        const pt_regs at_fault = *regs;
+        if (emulate_vsyscall(regs->orig_ax, regs, cr2)) {
+            if (guest_events) report(&at_fault, vector, cr2, abi::ExceptionAction::Fixup, 0);
+            return;
+        }
     }
 
     if (regs->cs & 3) {  // from user mode: the task dies

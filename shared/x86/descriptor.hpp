@@ -41,6 +41,14 @@ constexpr uint64_t data_descriptor(unsigned dpl) {
                               kDescG | kDescDb);
 }
 
+// GDT_ENTRY_CPUNODE (Linux's setup_getcpu): present, DPL 3, read-only data, expand-down, accessed
+// (type 5), 32-bit, byte granular; limit = (node << 12) | cpu, the only payload. LSL from ring 3
+// returns the limit (SDM vol. 2A LSL: data segments with DPL >= CPL are allowed).
+inline constexpr unsigned kCpunodeCpuBits = 12;  // VDSO_CPUNODE_BITS
+constexpr uint64_t cpunode_descriptor(unsigned cpu, unsigned node) {
+    return segment_descriptor(0, (node << kCpunodeCpuBits) | (cpu & 0xfff),
+                              kDescPresent | dpl_bits(3) | kDescCodeData | 0x5, kDescDb);
+}
 constexpr uint32_t desc_base(uint64_t d) { return uint32_t(((d >> 16) & 0xffffff) | ((d >> 56) & 0xff) << 24); }
 constexpr uint32_t desc_limit(uint64_t d) { return uint32_t((d & 0xffff) | ((d >> 48) & 0xf) << 16); }
 constexpr uint8_t desc_access(uint64_t d) { return uint8_t(d >> 40); }
@@ -51,6 +59,8 @@ constexpr bool desc_long(uint64_t d) { return desc_flags(d) & kDescL; }
 constexpr bool desc_db(uint64_t d) { return desc_flags(d) & kDescDb; }
 constexpr bool desc_system(uint64_t d) { return !(desc_access(d) & kDescCodeData); }
 constexpr unsigned desc_type(uint64_t d) { return desc_access(d) & 0xf; }
+constexpr unsigned cpunode_cpu(uint64_t d) { return desc_limit(d) & 0xfff; }
+constexpr unsigned cpunode_node(uint64_t d) { return desc_limit(d) >> kCpunodeCpuBits; }
 
 // A 16-byte system descriptor (64-bit TSS) as two quadwords: low at GDT[i], high at GDT[i+1].
 struct SystemDescriptor {

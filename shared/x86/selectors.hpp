@@ -13,6 +13,9 @@ inline constexpr unsigned kGdtUser32Cs = 4;
 inline constexpr unsigned kGdtUserDs = 5;
 inline constexpr unsigned kGdtUserCs = 6;
 inline constexpr unsigned kGdtTss = 8;   // a 16-byte system descriptor: occupies entries 8 and 9
+// Linux's GDT_ENTRY_CPUNODE: a DPL-3 data segment whose *limit* is (node << 12) | cpu, read from
+// ring 3 with LSL by the vDSO's getcpu (x86/descriptor.hpp cpunode_descriptor).
+inline constexpr unsigned kGdtCpunode = 15;
 inline constexpr unsigned kGdtEntries = 16;
 
 constexpr uint16_t selector(unsigned index, unsigned rpl) { return uint16_t(index << 3 | rpl); }
@@ -24,6 +27,7 @@ inline constexpr uint16_t kUser32Cs = selector(kGdtUser32Cs, 3);      // 0x23  _
 inline constexpr uint16_t kUserDs = selector(kGdtUserDs, 3);          // 0x2b  __USER_DS
 inline constexpr uint16_t kUserCs = selector(kGdtUserCs, 3);          // 0x33  __USER_CS
 inline constexpr uint16_t kTssSel = selector(kGdtTss, 0);             // 0x40
+inline constexpr uint16_t kCpunodeSel = selector(kGdtCpunode, 3);     // 0x7b  __CPUNODE_SEG
 
 // IA32_STAR holds selector *bases*, not addresses (SDM vol. 2B SYSCALL/SYSRET, vol. 3A 5.8.8):
 //   SYSCALL: CS = STAR[47:32],        SS = STAR[47:32] + 8          (RPL forced to 0)

@@ -101,5 +101,18 @@ TEST_CASE("the boot GDT has Linux's layout") {
     // Selectors index the right entries.
     CHECK(desc_long(gdt[kUserCs >> 3]));
     CHECK(desc_dpl(gdt[kUserDs >> 3]) == 3);
-    for (unsigned i = kGdtTss + 2; i < kGdtEntries; ++i) CHECK(gdt[i] == 0);
+    for (unsigned i = kGdtTss + 2; i < kGdtCpunode; ++i) CHECK(gdt[i] == 0);
+    CHECK(gdt[kGdtCpunode] == cpunode_descriptor(0, 0));
+    CHECK(kCpunodeSel == 0x7b);  // Linux's __CPUNODE_SEG
+}
+
+TEST_CASE("CPUNODE descriptor: (node << 12) | cpu in the limit, DPL 3, round-trip") {
+    // What Linux 5.x's setup_getcpu() writes for CPU 0, node 0 (type 5, DPL 3, S, P, D).
+    CHECK(cpunode_descriptor(0, 0) == 0x0040f50000000000ull);
+    constexpr uint64_t d = cpunode_descriptor(37, 5);
+    static_assert(cpunode_cpu(d) == 37 && cpunode_node(d) == 5);
+    static_assert(desc_limit(d) == ((5u << 12) | 37));
+    static_assert(desc_dpl(d) == 3 && desc_present(d) && !desc_system(d) && desc_db(d));
+    static_assert(!(desc_flags(d) & kDescG));  // byte granular: LSL returns the limit as stored
+    CHECK(describe_descriptor(d) == "data DPL3 W=0 expand-down D=1 G=0 P=1 base=0 limit=0x5025");
 }

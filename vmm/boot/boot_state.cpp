@@ -86,8 +86,15 @@ boot::BootInfo make_boot_info(const GuestMemory& mem, const LoadedKernel& k, uin
 }
 
 std::string full_cmdline(const BootOptions& opts, bool pvh) {
-    std::string c = opts.cmdline + (opts.cmdline.empty() ? "" : " ") + "lstar.entry=" + entry_mode_name(opts.entry);
-    if (pvh) c += " lstar.bootinfo=" + std::to_string(boot::kBootInfoPhys);
+    // The monitor's keys go before a " -- ": what follows it is the program's argv.
+    std::string ours = std::string("lstar.entry=") + entry_mode_name(opts.entry);
+    if (pvh) ours += " lstar.bootinfo=" + std::to_string(boot::kBootInfoPhys);
+    std::string c;
+    std::string line = opts.cmdline.ends_with(" --") ? opts.cmdline + " " : opts.cmdline;
+    if (line.starts_with("-- ")) c = ours + " " + line;
+    else if (auto dashes = line.find(" -- "); dashes != std::string::npos)
+        c = line.substr(0, dashes) + " " + ours + line.substr(dashes);
+    else c = line + (line.empty() ? "" : " ") + ours;
     if (c.size() >= boot::kCmdlineMax)
         throw std::invalid_argument("kernel command line is " + std::to_string(c.size()) +
                                     " bytes; the boot protocol allows " + std::to_string(boot::kCmdlineMax - 1));
@@ -231,6 +238,9 @@ BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image
     st.boot_info_phys = boot::kBootInfoPhys;
     if (pvh) setup_pvh(vcpu, mem, image, opts, st);
     else setup_lstar64(vcpu, mem, image, opts, st);
+    // Last, so that the guest TSC sample is as close as possible to the first instruction.
+    st.clock = read_boot_clock(vcpu);
+    write_boot_clock(mem, st.clock);
 
     // Read back what KVM holds: the table and the log show these, not what we meant to write.
     const std::vector<uint32_t> idx = {x86::kMsrStar, x86::kMsrLstar, x86::kMsrSyscallMask, x86::kMsrKernelGsBase};

@@ -12,6 +12,7 @@
 #include "boot/image_kind.hpp"
 #include "event_abi.hpp"
 #include "boot/kernel_image.hpp"
+#include "boot/wall_clock.hpp"
 #include "kvm/vcpu.hpp"
 #include "loader/elf.hpp"
 #include "memory/guest_memory.hpp"
@@ -71,6 +72,7 @@ struct BootState {
     uint64_t boot_info_phys = 0;
     uint64_t flags = 0;
     std::string cmdline;
+    BootClock clock;  // what BootInfo's wall-clock fields say (both protocols)
 };
 
 // 32-bit protected mode with paging off, flat 4 GiB CS/DS (the boot GDT at boot::kGdtPhys), as

@@ -17,6 +17,8 @@ Gdt build_boot_gdt(uint64_t tss_base) {
     auto tss = tss_descriptor(tss_base, sizeof(Tss64) - 1, kSysTypeTss64Busy);
     gdt[kGdtTss] = tss.low;
     gdt[kGdtTss + 1] = tss.high;
+    // Linux's setup_getcpu(): CPU 0 on node 0, for the vDSO's getcpu (LSL from ring 3).
+    gdt[kGdtCpunode] = cpunode_descriptor(0, 0);
     return gdt;
 }
 

@@ -22,8 +22,19 @@ const char* gdt_entry_name(unsigned i) {
     case x86::kGdtUserDs: return "__USER_DS";
     case x86::kGdtUserCs: return "__USER_CS";
     case x86::kGdtTss: return "TSS";
+    case x86::kGdtCpunode: return "__CPUNODE_SEG";
     default: return "";
     }
+}
+
+// BootInfo's wall clock, for the start-up table.
+std::string wall_clock_text(const BootClock& c) {
+    char b[200];
+    std::snprintf(b, sizeof b, "%llu.%09llu s since the epoch at guest TSC %llu (+-%llu ns), TSC %llu kHz (%s)",
+                  (unsigned long long)(c.wallclock_ns / 1000000000), (unsigned long long)(c.wallclock_ns % 1000000000),
+                  (unsigned long long)c.tsc, (unsigned long long)c.uncertainty_ns, (unsigned long long)c.tsc_khz,
+                  c.khz_source.c_str());
+    return b;
 }
 
 std::string with_symbol(uint64_t addr, const SymbolTable& syms) {
@@ -69,6 +80,7 @@ std::string setup_table(const BootState& st, const SymbolTable& syms, const std:
         t += line("MSRs", "at reset values (STAR " + hex_string(st.star) + ", LSTAR " + hex_string(st.lstar) +
                               ", EFER " + hex_string(st.efer) + "): the guest's wrmsr are trapped and shown as they happen");
         t += line("cmdline", "\"" + st.cmdline + "\"");
+        t += line("wall clock", wall_clock_text(st.clock));
         return t;
     }
     t += line("entry", with_symbol(st.entry, syms) + ", kernel at phys [" + hex_string(st.kernel.phys_start) + ", " +
@@ -92,6 +104,7 @@ std::string setup_table(const BootState& st, const SymbolTable& syms, const std:
                          " table pages: kernel map + direct map, supervisor-only)");
     t += line("boot info", "phys " + hex_string(st.boot_info_phys) + " in RDI, cmdline \"" + st.cmdline + "\"" +
                                ((st.flags & 1) ? ", guest events on" : ", guest events off"));
+    t += line("wall clock", wall_clock_text(st.clock));
     return t;
 }
 
@@ -146,6 +159,11 @@ std::string setup_json(const BootState& st, const SymbolTable& syms, const std::
         .hex("boot_data", st.foreign ? st.start_info_phys : 0)
         .raw("memmap", memmap)
         .raw("modules", modules)
+        .num("boot_wallclock_ns", st.clock.wallclock_ns)
+        .num("boot_tsc", st.clock.tsc)
+        .num("tsc_khz", st.clock.tsc_khz)
+        .str("tsc_khz_source", st.clock.khz_source)
+        .num("wallclock_uncertainty_ns", st.clock.uncertainty_ns)
         .done();
 }
 

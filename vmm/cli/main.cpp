@@ -107,6 +107,12 @@ int main(int argc, char** argv) {
                     "kernel, booted through PVH; every access trapped and shown)")
         ->check(CLI::IsMember({"monitor", "guest"}))
         ->capture_default_str();
+    std::string vsyscall;
+    run->add_option("--vsyscall", vsyscall,
+                    "the legacy vsyscall page at 0xffffffffff600000, as Linux's vsyscall= (put on the kernel "
+                    "command line): emulate (readable, calls emulated), xonly (the kernel's default: calls "
+                    "emulated, reads fault), none (calls fault)")
+        ->check(CLI::IsMember({"emulate", "xonly", "none"}));
     run->add_option("--kvm-device", opts.kvm_path, "the KVM device")->capture_default_str();
     std::vector<std::string> traces;
     run->add_option("--trace", traces,
@@ -177,6 +183,7 @@ int main(int argc, char** argv) {
             for (auto& a : guest_args) opts.cmdline += " " + a;
         }
     }
+    if (!vsyscall.empty()) opts.cmdline = "vsyscall=" + vsyscall + " " + opts.cmdline;  // before any "--"
     try {
         parse_traces(traces, opts);
     } catch (const std::invalid_argument& e) {

@@ -140,6 +140,8 @@ std::string describe_exception(const abi::ExceptionEvent& ev, const SymbolTable&
     if (!insn.empty()) s += ": " + insn;
     if (ev.action == abi::ExceptionAction::KillTask)
         s += "; the program was killed by " + std::string(signal_name(ev.signal));
+    else if (ev.action == abi::ExceptionAction::Fixup)
+        s += "; handled by the kernel (an emulated vsyscall), the program goes on";
     else
         s += "; kernel panic";
     return s;

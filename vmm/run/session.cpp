@@ -408,7 +408,9 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
             .str("error_decoded", decode_error_code(ex->vector, ex->error_code, ex->has_error_code))
             .hex("rip", ex->rip).str("sym", sym(ex->rip)).str("insn", insn).hex("cs", ex->cs).num("from_cpl", ex->cs & 3)
             .hex("rflags", ex->rflags).hex("rsp", ex->rsp).hex("ss", ex->ss).hex("cr2", ex->cr2)
-            .str("action", ex->action == abi::ExceptionAction::KillTask ? "kill_task" : "panic").num("signal", ex->signal);
+            .str("action", ex->action == abi::ExceptionAction::KillTask ? "kill_task"
+                           : ex->action == abi::ExceptionAction::Fixup  ? "fixup"
+                                                                        : "panic").num("signal", ex->signal);
         spdlog::info("guest exception: {}", describe_exception(*ex, image_.symbols, insn));
         if (!tracer_ || !opts_.trace.exceptions) count_exception(v.mnemonic);
     } else if (auto* cw = std::get_if<abi::ConsoleWriteEvent>(&ev)) {

@@ -79,7 +79,9 @@ std::string describe_descriptor(uint64_t d) {
     if (desc_system(d)) return fmt::format("{} DPL{} {}", system_type_name(desc_type(d)), desc_dpl(d), fields);
     if (desc_access(d) & kDescExec)
         return fmt::format("code DPL{} L={} {}", desc_dpl(d), int(desc_long(d)), fields);
-    return fmt::format("data DPL{} W={} {}", desc_dpl(d), int(bool(desc_access(d) & kDescRw)), fields);
+    // Expand-down (type bit 2) only on GDT_ENTRY_CPUNODE, whose limit is a payload: say so.
+    return fmt::format("data DPL{} W={}{} {}", desc_dpl(d), int(bool(desc_access(d) & kDescRw)),
+                       desc_type(d) & 0x4 ? " expand-down" : "", fields);
 }
 
 std::string describe_system_descriptor(SystemDescriptor d) {
