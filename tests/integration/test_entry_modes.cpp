@@ -53,6 +53,15 @@ TEST_CASE("--entry pti: LSTAR is the trampoline, and every syscall switches CR3 
     CHECK(r.err.find("PTI: CR3 switched from the user page tables") != std::string::npos);
 }
 
+TEST_CASE("--entry pti with program arguments: the mode still reaches the kernel") {
+    // The monitor's keys (lstar.entry=) must come before " -- ": after it they would be argv.
+    auto r = run_lstar({"run", "--entry", "pti", "--init", "getpid_loop", "--", "3"});
+    CHECK(r.status == 0);
+    auto in = events(r, "syscall_enter");
+    REQUIRE(in.size() == 4);  // three getpid and the exit
+    for (auto& e : in) CHECK(e["entry_mode"] == "pti");
+}
+
 TEST_CASE("--trace path under PTI shows the CR3 switch instruction by instruction") {
     auto r = run_lstar({"-q", "run", "--entry", "pti", "--no-guest-events", "--trace", "path=getpid", "--init", "getpid"},
                        false);
