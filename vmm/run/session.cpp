@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/time.h>
 #include <time.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "boot/boot_state.hpp"
+#include "boot/initrd.hpp"
 #include "boot/setup_report.hpp"
 #include "kvm/system.hpp"
 #include "kvm/vm.hpp"
@@ -94,12 +96,15 @@ constexpr uint64_t kConsoleWriteMax = 1 << 20;
 
 class Session {
 public:
-    Session(const RunOptions& o, KernelImage image, kvm::System& sys, ExitLog& log)
+    Session(const RunOptions& o, KernelImage image, kvm::System& sys, ExitLog& log, const std::vector<uint8_t>& initrd)
         : opts_(o), image_(std::move(image)), mem_(o.ram_mib << 20), vm_(sys), log_(log) {
         host_ = kvm::detect_host_kind();
         vm_.add_memory(mem_);
         vcpu_ = vm_.create_vcpu(sys);
         BootOptions bo{o.cmdline, o.guest_events, o.entry, o.msr_setup};
+        bo.initrd = &initrd;
+        if (::getrandom(&bo.random_seed, sizeof bo.random_seed, 0) != sizeof bo.random_seed)
+            throw std::system_error(errno, std::generic_category(), "getrandom");
         if (o.msr_setup == MsrSetup::Guest) {
             sys.require({{KVM_CAP_X86_USER_SPACE_MSR, "KVM_CAP_X86_USER_SPACE_MSR"},
                          {KVM_CAP_X86_MSR_FILTER, "KVM_CAP_X86_MSR_FILTER"}});
@@ -583,6 +588,15 @@ int run_vm(const RunOptions& opts) {
         spdlog::error("bad kernel image: {}", e.what());
         return status::kBadImage;
     }
+    std::vector<uint8_t> initrd;
+    if (!opts.initrd.empty()) {
+        try {
+            initrd = load_initrd(opts.initrd);
+        } catch (const InitrdError& e) {
+            spdlog::error("--initrd: {}", e.what());
+            return status::kBadImage;
+        }
+    }
     std::optional<ExitLog> log;
     try {
         log.emplace(opts.exit_log);
@@ -593,13 +607,16 @@ int run_vm(const RunOptions& opts) {
     try {
         kvm::System sys(opts.kvm_path);
         sys.require(kvm::kRequiredCapabilities);
-        Session s(opts, std::move(*image), sys, *log);
+        Session s(opts, std::move(*image), sys, *log, initrd);
         return s.run();
     } catch (const kvm::KvmUnavailable& e) {
         spdlog::error("KVM unavailable: {}", e.what());
         return status::kKvmUnavailable;
     } catch (const ElfError& e) {
         spdlog::error("bad kernel image: {}", e.what());
+        return status::kBadImage;
+    } catch (const InitrdError& e) {
+        spdlog::error("--initrd: {}", e.what());
         return status::kBadImage;
     } catch (const GuestMemoryError& e) {
         spdlog::error("bad kernel image: {}", e.what());
