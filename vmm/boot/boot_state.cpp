@@ -98,8 +98,13 @@ boot::BootInfo make_boot_info(GuestMemory& mem, const LoadedKernel& k, uint64_t 
 }
 
 std::string full_cmdline(const BootOptions& opts, bool pvh) {
-    std::string c = opts.cmdline + (opts.cmdline.empty() ? "" : " ") + "lstar.entry=" + entry_mode_name(opts.entry);
-    if (pvh) c += " lstar.bootinfo=" + std::to_string(boot::kBootInfoPhys);
+    // The monitor's own keys go before a "--": what follows it is the program's argv.
+    std::string ours = std::string("lstar.entry=") + entry_mode_name(opts.entry);
+    if (pvh) ours += " lstar.bootinfo=" + std::to_string(boot::kBootInfoPhys);
+    std::string c = " " + opts.cmdline + " ";
+    const auto dashes = c.find(" -- ");
+    if (dashes == std::string::npos) c = opts.cmdline + (opts.cmdline.empty() ? "" : " ") + ours;
+    else c = opts.cmdline.substr(0, dashes ? dashes - 1 : 0) + (dashes ? " " : "") + ours + " " + opts.cmdline.substr(dashes);
     if (c.size() >= boot::kCmdlineMax)
         throw std::invalid_argument("kernel command line is " + std::to_string(c.size()) +
                                     " bytes; the boot protocol allows " + std::to_string(boot::kCmdlineMax - 1));
