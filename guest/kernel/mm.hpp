@@ -58,7 +58,7 @@ inline constexpr uint32_t kVmRead = 1, kVmWrite = 2, kVmExec = 4;   // = PROT_RE
 inline constexpr uint32_t kVmGrowsDown = 0x100, kVmHeap = 0x200, kVmStack = 0x400, kVmShared = 0x800;
 
 struct Vma {
-    uint64_t start, end;  // [start, end), page-aligned; end == 0: a free slot
+    uint64_t start, end;  // [start, end), page-aligned
     uint32_t flags;       // kVm*
     // Private file mapping: user address `start` shows file byte `file_start`; bytes of the area
     // past file_len (from start) read as zero.
@@ -69,6 +69,7 @@ struct Vma {
 struct MmStruct {
     static constexpr unsigned kMaxVmas = 64;
     Vma vma[kMaxVmas];
+    unsigned nr_vmas, last_vma;  // vma[0, nr_vmas) in use; last_vma: find_vma's last hit
     uint64_t start_brk, brk;   // the heap: [start_brk, page_align_up(brk))
     uint64_t mmap_base;        // mmap without a hint goes below this, top-down
     uint64_t stack_top;

@@ -40,10 +40,16 @@ uint64_t pte_flags_for(uint32_t f) {
     return ((f & kVmWrite) ? x86::kPteWrite : 0) | ((f & kVmExec) ? 0 : x86::kPteNx);
 }
 
-Vma* free_slot() {
-    for (auto& v : mm.vma)
-        if (!v.end) return &v;
-    return nullptr;
+// The areas in use are vma[0, nr_vmas): every scan is as short as the table is full (each ring-0
+// instruction costs ~1 us here).
+Vma* free_slot() { return mm.nr_vmas < MmStruct::kMaxVmas ? &mm.vma[mm.nr_vmas++] : nullptr; }
+
+void compact() {
+    unsigned n = 0;
+    for (unsigned i = 0; i < mm.nr_vmas; i++)
+        if (mm.vma[i].end) mm.vma[n++] = mm.vma[i];
+    mm.nr_vmas = n;
+    mm.last_vma = 0;
 }
 
 // Cut the area containing `at` in two at `at` (a page boundary). False if there is no free slot.
@@ -63,8 +69,8 @@ bool split_at(uint64_t at) {
 }
 
 bool range_free(uint64_t start, uint64_t end) {
-    for (const auto& v : mm.vma)
-        if (v.end && v.start < end && start < v.end) return false;
+    for (unsigned i = 0; i < mm.nr_vmas; i++)
+        if (mm.vma[i].start < end && start < mm.vma[i].end) return false;
     return true;
 }
 
@@ -75,8 +81,10 @@ uint64_t get_unmapped_area(uint64_t len) {
         if (top < len || top - len < kMmapMin || top - len < page_align_up(mm.brk)) return 0;
         const uint64_t start = top - len;
         uint64_t lowest = top;
-        for (const auto& v : mm.vma)
-            if (v.end && v.start < top && start < v.end && v.start < lowest) lowest = v.start;
+        for (unsigned i = 0; i < mm.nr_vmas; i++) {
+            const Vma& v = mm.vma[i];
+            if (v.start < top && start < v.end && v.start < lowest) lowest = v.start;
+        }
         if (lowest == top) return start;
         top = lowest;
     }
@@ -84,8 +92,9 @@ uint64_t get_unmapped_area(uint64_t len) {
 
 // The stack area grows down on a fault below it, up to RLIMIT_STACK (Linux's expand_stack).
 Vma* expand_stack(uint64_t addr) {
-    for (auto& v : mm.vma) {
-        if (!v.end || !(v.flags & kVmGrowsDown) || addr >= v.start) continue;
+    for (unsigned i = 0; i < mm.nr_vmas; i++) {
+        Vma& v = mm.vma[i];
+        if (!(v.flags & kVmGrowsDown) || addr >= v.start) continue;
         const uint64_t lim = rlimit(kRlimitStack);
         const uint64_t new_start = page_align_down(addr);
         if (lim != kRlimInfinity && v.end - new_start > lim) return nullptr;
@@ -105,13 +114,18 @@ Vma* expand_stack(uint64_t addr) {
 }  // namespace
 
 Vma* find_vma(uint64_t addr) {
-    for (auto& v : mm.vma)
-        if (v.end && v.start <= addr && addr < v.end) return &v;
+    // The last hit first (Linux's vmacache): faults come in runs on the same area.
+    if (mm.last_vma < mm.nr_vmas) {
+        Vma& v = mm.vma[mm.last_vma];
+        if (v.start <= addr && addr < v.end) return &v;
+    }
+    for (unsigned i = 0; i < mm.nr_vmas; i++)
+        if (mm.vma[i].start <= addr && addr < mm.vma[i].end) return &mm.vma[mm.last_vma = i];
     return nullptr;
 }
 
 void mm_reset() {
-    for (auto& v : mm.vma) v.end = 0;
+    mm.nr_vmas = mm.last_vma = 0;
     mm.total_vm = mm.data_vm = 0;
 }
 
@@ -133,11 +147,11 @@ long do_munmap(uint64_t start, uint64_t len) {
     if ((start & ~kPageMask) || !len || !access_ok(start, len)) return -err::kEINVAL;
     const uint64_t end = page_align_up(start + len);
     if (!split_at(start) || !split_at(end)) return -err::kENOMEM;
-    for (auto& v : mm.vma)
-        if (v.end && start <= v.start && v.end <= end) {
-            account(v, -1);
-            v.end = 0;
-        }
+    for (unsigned i = 0; i < mm.nr_vmas; i++) {
+        Vma& v = mm.vma[i];
+        if (start <= v.start && v.end <= end) account(v, -1), v.end = 0;
+    }
+    compact();
     unmap_range(start, end);
     return 0;
 }
@@ -271,8 +285,9 @@ extern "C" long sys_mprotect(unsigned long start, unsigned long len, unsigned lo
         a = v->end;
     }
     if (!split_at(start) || !split_at(end)) return -err::kENOMEM;
-    for (auto& v : mm.vma) {
-        if (!v.end || v.start < start || v.end > end) continue;
+    for (unsigned i = 0; i < mm.nr_vmas; i++) {
+        Vma& v = mm.vma[i];
+        if (v.start < start || v.end > end) continue;
         account(v, -1);
         v.flags = (v.flags & ~(kVmRead | kVmWrite | kVmExec)) | uint32_t(prot & 7);
         account(v, +1);
