@@ -170,6 +170,8 @@ long load_elf_binary(const unsigned char* file, uint64_t size, const char* filen
     mm.stack_top = boot::kUserStackTop;
     const uint64_t gap = stack_lim > kMmapGapMin && stack_lim < (1ull << 40) ? stack_lim + (1ull << 20) : kMmapGapMin;
     mm.mmap_base = page_align_down(mm.stack_top - gap);
+    // Linux's arch_setup_additional_pages() goes here: it maps the vDSO and sets vdso_base, which
+    // create_elf_tables then passes as AT_SYSINFO_EHDR.
     if (insert_vma(mm.stack_top - stack_size, mm.stack_top, kVmRead | kVmWrite | kVmGrowsDown | kVmStack) ||
         create_elf_tables(filename, args, eh, phdr_vaddr + bias, bias, out.sp)) {
         pr_err("execve %s: no memory for the stack", filename);

@@ -96,6 +96,13 @@ TEST_CASE("static glibc: printf hello, ET_EXEC and static-pie, same output as on
     CHECK(has(names, "write"));
     CHECK(has(names, "exit_group"));
     run_both(rd, "hello-pie", {}, {});
+    // The same program through the PVH boot path (BootInfo via lstar.bootinfo=) and under PTI.
+    for (const char* opt : {"--msr-setup=guest", "--entry=pti"}) {
+        auto o = run_lstar({"run", opt, "--initrd", rd.root.string(), "--", "/bin/hello"}, false);
+        INFO(opt << ": " << o.err);
+        CHECK(o.status == 0);
+        CHECK(o.out.find("Hello from glibc's printf, 2 + 3 = 5\n") != std::string::npos);
+    }
 }
 
 TEST_CASE("static glibc: fopen/fgets, opendir/readdir, argv and environ") {
