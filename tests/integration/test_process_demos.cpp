@@ -2,6 +2,8 @@
 // stack's auxv, RLIMIT_NOFILE on open, RLIMIT_AS and RLIMIT_DATA on brk and mmap, RLIMIT_STACK at exec.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "lstar_process.hpp"
@@ -34,8 +36,19 @@ TEST_CASE("execve: the kernel's first exec and a program's own, with argv, envp 
 
 TEST_CASE("RLIMIT_NOFILE: open fails with EMFILE at the soft limit set by --rlimit") {
     if (!kvm_usable()) return;
-    auto r = run_lstar({"run", "--rlimit", "NOFILE=8", "--init", "nofile"});
+    char dir[] = "/tmp/lstar-nofile-XXXXXX";
+    REQUIRE(::mkdtemp(dir));
+    const std::string root = dir;
+    std::filesystem::create_directories(root + "/etc");
+    std::ofstream(root + "/etc/motd") << "hello from the initrd\n";
+    auto r = run_lstar({"run", "--rlimit", "NOFILE=8", "--initrd", root, "--init", "nofile"});
+    std::filesystem::remove_all(root);
     INFO(r.out);
+    CHECK(contains(r.out, "read(/etc/motd) = 22: hello from the initrd\nread at the end = 0\n"));
+    CHECK(contains(r.out, "read into a kernel address = -14\nclose = 0\n"));
+    CHECK(contains(r.out, "open(a kernel address) = -14\n"));
+    CHECK(contains(r.out, "write(a kernel address) = -14\n"));
+    CHECK(contains(r.out, "execve(argv[0] in the kernel) = -14\n"));
     CHECK(contains(r.out, "RLIMIT_NOFILE soft 8 hard 8\n"));
     CHECK(contains(r.out, "opened 5 (last fd 7), then open() = -24\n"));  // fds 0-2 are the console
     CHECK(contains(r.out, "close(3) = 0, open() again = 3\n"));
@@ -43,6 +56,7 @@ TEST_CASE("RLIMIT_NOFILE: open fails with EMFILE at the soft limit set by --rlim
     CHECK(r.status == 5);
     // Without --rlimit: Linux's default soft limit, 1024, but our table holds 256.
     r = run_lstar({"run", "--init", "nofile"}, false);
+    CHECK(contains(r.out, "open(/etc/motd) = -2\n"));  // no initrd: ENOENT
     CHECK(contains(r.out, "RLIMIT_NOFILE soft 1024 hard 4096\n"));
 }
 
