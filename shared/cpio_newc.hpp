@@ -86,8 +86,10 @@ inline Status read_entry(const unsigned char* base, uint64_t size, uint64_t offs
     while (len < namesize && name[len]) len++;
     if (len == namesize) return fail("name without its NUL");
     const uint64_t data = align4(offset + kHeaderSize + namesize);
+    bool trailer = len == sizeof kTrailer - 1;
+    for (uint32_t i = 0; trailer && i < len; i++) trailer = name[i] == kTrailer[i];
     // The trailer may end the archive without its padding.
-    const bool short_trailer = len == sizeof kTrailer - 1 && filesize == 0 && data - size < 4;
+    const bool short_trailer = trailer && filesize == 0 && data - size < 4;
     if ((data > size || size - data < filesize) && !short_trailer) return fail("data runs past the end");
     out.header_offset = offset;
     out.data_offset = data;
@@ -97,11 +99,7 @@ inline Status read_entry(const unsigned char* base, uint64_t size, uint64_t offs
     out.mode = mode;
     out.filesize = filesize;
     out.header = h;
-    if (len == sizeof kTrailer - 1) {
-        bool trailer = true;
-        for (uint32_t i = 0; i < len; i++) trailer &= name[i] == kTrailer[i];
-        if (trailer) return Status::End;
-    }
+    if (trailer) return Status::End;
     return Status::Ok;
 }
 

@@ -103,11 +103,12 @@ void unmap_range(uint64_t start, uint64_t end) {
             if (!(e & kPtePresent)) break;
             table = table_at(e);
         }
-        const uint64_t span = kPageSize << (9 * (level - 1));
-        if (level == 1) {
-            uint64_t& leaf = table[pt_index(va, 1)];
-            if (leaf) leaf = 0, any = true;  // present, or kept while PROT_NONE
+        if (level == 1) {  // the rest of this page table, without walking down again each time
+            for (unsigned i = pt_index(va, 1); i < 512 && va < end; i++, va += kPageSize)
+                if (table[i]) table[i] = 0, any = true;  // present, or kept while PROT_NONE
+            continue;
         }
+        const uint64_t span = kPageSize << (9 * (level - 1));
         va = (va & ~(span - 1)) + span;
     }
     if (any) flush_tlb_user();
