@@ -67,12 +67,13 @@ void split_console(const std::string& com1, QemuResult& r) {
 
 bool qemu_available() { return system("command -v qemu-system-x86_64 > /dev/null 2>&1") == 0; }
 
-QemuResult run_qemu(const std::string& cmdline, const std::string& cpu, int timeout_s) {
+QemuResult run_qemu(const std::string& cmdline, const std::string& cpu, int timeout_s, const std::string& initrd) {
     const std::string kernel = build_dir() + "/guest/kernel.elf";
     std::vector<std::string> args = {kQemu,      "-M",         "microvm",    "-accel",  "tcg",    "-cpu",
                                      cpu,        "-m",         "128",        "-nographic", "-no-reboot",
                                      "-nodefaults", "-serial", "stdio",      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                                      "-kernel",  kernel,       "-append",    cmdline};
+    if (!initrd.empty()) args.insert(args.end(), {"-initrd", initrd});
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
