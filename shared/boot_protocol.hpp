@@ -58,7 +58,9 @@ struct BootInfo {
     uint64_t boot_wallclock_ns;
     uint64_t boot_tsc;
     uint64_t tsc_khz;
-    uint64_t reserved[2];
+    // 64 random bits from the host (getrandom(2)): the kernel's seed for AT_RANDOM and getrandom().
+    uint64_t random_seed;
+    uint64_t reserved[1];
     char cmdline[kCmdlineMax];  // NUL-terminated kernel command line
 };
 static_assert(sizeof(BootInfo) <= 4096);

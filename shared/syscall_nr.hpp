@@ -3,16 +3,15 @@
 #pragma once
 
 namespace lstar::nr {
-inline constexpr long kRead = 0;
-inline constexpr long kWrite = 1;
-inline constexpr long kGetpid = 39;
-inline constexpr long kExit = 60;
-inline constexpr long kGettimeofday = 96;
-inline constexpr long kTime = 201;
-inline constexpr long kClockGettime = 228;
-inline constexpr long kClockGetres = 229;
-inline constexpr long kGetcpu = 309;
-inline constexpr long kExitGroup = 231;
+inline constexpr long kRead = 0, kWrite = 1, kOpen = 2, kClose = 3, kStat = 4, kFstat = 5, kLstat = 6, kLseek = 8,
+                      kMmap = 9, kMprotect = 10, kMunmap = 11, kBrk = 12, kIoctl = 16, kPread64 = 17, kReadv = 19,
+                      kWritev = 20, kGetpid = 39, kExecve = 59, kExit = 60, kUname = 63, kReadlink = 89,
+                      kGetrlimit = 97, kGetuid = 102, kGetgid = 104, kSetuid = 105, kGeteuid = 107, kGetegid = 108,
+                      kGetppid = 110, kArchPrctl = 158, kSetrlimit = 160, kGettid = 186, kSchedGetaffinity = 204,
+                      kGetdents64 = 217, kSetTidAddress = 218, kExitGroup = 231, kOpenat = 257, kNewfstatat = 262,
+                      kReadlinkat = 267, kSetRobustList = 273, kPrlimit64 = 302, kGetrandom = 318, kRseq = 334;
+// The clock calls (time.cpp, the vDSO's fallbacks).
+inline constexpr long kGettimeofday = 96, kTime = 201, kClockGettime = 228, kClockGetres = 229, kGetcpu = 309;
 inline constexpr long kMax = 335;  // sys_call_table has kMax + 1 slots, as __NR_syscall_max + 1
 }  // namespace lstar::nr
 
@@ -26,8 +25,10 @@ inline constexpr long kMax = 450;
 }  // namespace lstar::nr32
 
 namespace lstar::err {
-inline constexpr long kEPERM = 1, kENOENT = 2, kE2BIG = 7, kENOEXEC = 8, kEBADF = 9, kENOMEM = 12, kEFAULT = 14,
-                      kEINVAL = 22, kENOSYS = 38;
+inline constexpr long kEPERM = 1, kENOENT = 2, kESRCH = 3, kE2BIG = 7, kENOEXEC = 8, kEBADF = 9, kENOMEM = 12,
+                      kEACCES = 13, kEFAULT = 14, kEEXIST = 17, kENOTDIR = 20, kEISDIR = 21, kEINVAL = 22,
+                      kEMFILE = 24, kENOTTY = 25, kESPIPE = 29, kEROFS = 30, kERANGE = 34, kENAMETOOLONG = 36,
+                      kENOSYS = 38, kELOOP = 40;
 }  // namespace lstar::err
 
 namespace lstar::sig {

@@ -1,18 +1,18 @@
-// Loading a user program (binfmt_elf.cpp).
+// The ELF loader (binfmt_elf.cpp).
 #pragma once
 #include <cstdint>
 
-#include "user_programs.hpp"
+#include "exec.hpp"
 
 namespace lstar::kernel {
 
-struct UserStart {
-    uint64_t entry;  // e_entry
-    uint64_t sp;     // the initial stack pointer, at argc
-};
+// Check the ELF (static x86-64 ET_EXEC, or ET_DYN without PT_INTERP), then replace the image:
+// areas for the PT_LOAD segments, brk, the stack with argv, envp and auxv. -ENOEXEC (with a log
+// line saying why) before anything changes; after the point of no return, failures kill the task.
+long load_elf_binary(const unsigned char* file, uint64_t size, const char* filename, const ExecArgs& args,
+                     UserStart& out);
 
-// Map the program's segments and build its stack with argv (NULL-terminated, argc entries).
-// Returns 0, or a negative errno (-ENOEXEC for a bad ELF, -ENOMEM, -E2BIG).
-long load_elf_binary(const UserProgram& prog, const char* const* argv, unsigned argc, UserStart& out);
+// The vDSO's base for AT_SYSINFO_EHDR, 0 when there is none (set by arch_setup_additional_pages).
+extern uint64_t vdso_base;
 
 }  // namespace lstar::kernel

@@ -1,15 +1,19 @@
-// The ELF program loader (compare Linux's fs/binfmt_elf.c and the stack setup of fs/exec.c),
-// for static ET_EXEC x86-64 programs embedded in the kernel image.
+// The ELF program loader (compare Linux's fs/binfmt_elf.c: load_elf_binary, create_elf_tables, and
+// the stack set-up of fs/exec.c), for static x86-64 programs: ET_EXEC, and ET_DYN without an
+// interpreter (static-pie), from the initramfs or embedded in the kernel image.
 //
-// Read-only segments are mapped in place: the embedded file is page-aligned in the kernel image,
-// so its pages can be shared with user space (U bit on the user mapping only). Writable segments
-// get fresh pages with the file bytes copied in; their .bss is zero because fresh pages are.
+// Segments become areas of the address space (mmap.cpp) backed by the file's own bytes: a page
+// is filled on first touch, and a page-aligned read-only page is mapped from the file in place
+// (initramfs pages; the monitor's packer aligns file data to 4 KiB for this) instead of copied.
 #include "binfmt.hpp"
 
-#include "cmdline.hpp"
 #include "elf.hpp"
 #include "kernel.hpp"
 #include "mm.hpp"
+#include "printk.hpp"
+#include "processor.hpp"
+#include "random.hpp"
+#include "resource.hpp"
 #include "syscall_nr.hpp"
 #include "time.hpp"
 
@@ -17,113 +21,167 @@ namespace lstar::kernel {
 
 using namespace elf;
 
+uint64_t vdso_base;
+
 namespace {
 
-constexpr unsigned kMaxPhnum = 16;
-constexpr uint64_t kUserStackPages = 4;  // 16 KiB below kUserStackTop
-constexpr long kE2BIG = 7, kENOEXEC = 8;  // errno values shared/syscall_nr.hpp does not name
+constexpr unsigned kMaxPhnum = 64;
+constexpr uint64_t kElfEtDynBase = 0x555555554000ull;  // ELF_ET_DYN_BASE (2/3 of TASK_SIZE), unrandomized
+constexpr uint64_t kStackExpand = 128 * 1024;           // Linux's initial stack_expand
+constexpr uint64_t kMmapGapMin = 128ull << 20;          // mmap_base: at least this below the stack top
+constexpr char kPlatform[] = "x86_64";
 
-long check_header(const Elf64_Ehdr& eh, uint64_t size) {
-    if (memcmp(eh.e_ident, ELFMAG, 4) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-        eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_ident[EI_VERSION] != EV_CURRENT)
-        return -err::kEINVAL;
-    if (eh.e_type != ET_EXEC || eh.e_machine != EM_X86_64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
-        eh.e_phnum == 0 || eh.e_phnum > kMaxPhnum || eh.e_phoff > size ||
-        size - eh.e_phoff < uint64_t(eh.e_phnum) * sizeof(Elf64_Phdr) || eh.e_entry >= boot::kUserMax)
-        return -err::kEINVAL;
-    return 0;
+long noexec(const char* filename, const char* why) {
+    pr_info("execve %s: %s", filename, why);
+    return -err::kENOEXEC;
 }
 
-long check_segment(const Elf64_Phdr& ph, uint64_t size) {
-    if (ph.p_filesz > ph.p_memsz || ph.p_offset > size || size - ph.p_offset < ph.p_filesz) return -err::kEINVAL;
-    // In the user half, above page 0, and congruent with its file offset modulo the page size.
-    if (ph.p_vaddr < x86::kPageSize || !access_ok(ph.p_vaddr, ph.p_memsz)) return -err::kEINVAL;
-    if ((ph.p_vaddr ^ ph.p_offset) & ~kPageMask) return -err::kEINVAL;
-    return 0;
+uint32_t vm_flags(uint32_t p_flags) {
+    return ((p_flags & PF_R) ? kVmRead : 0) | ((p_flags & PF_W) ? kVmWrite : 0) | ((p_flags & PF_X) ? kVmExec : 0);
 }
 
-long map_segment(const Elf64_Phdr& ph, const unsigned char* file) {
-    const uint64_t flags = ((ph.p_flags & PF_W) ? x86::kPteWrite : 0) | ((ph.p_flags & PF_X) ? 0 : x86::kPteNx);
-    const uint64_t first = page_align_down(ph.p_vaddr), last = page_align_up(ph.p_vaddr + ph.p_memsz);
-    const uint64_t file_phys = virt_to_phys(file);
-    const bool in_place = !(ph.p_flags & PF_W) && ph.p_filesz == ph.p_memsz && !(file_phys & ~kPageMask);
+// Linux's create_elf_tables: strings at the top, then AT_RANDOM's bytes, then (16-byte aligned)
+// argc, argv[], NULL, envp[], NULL, auxv. Written through the user addresses once faulted in.
+long create_elf_tables(const char* filename, const ExecArgs& args, const Elf64_Ehdr& eh, uint64_t phdr_addr,
+                       uint64_t bias, uint64_t& sp_out) {
+    const uint64_t top = mm.stack_top;
+    const uint64_t fn_len = strlen(filename) + 1;
+    uint64_t p = top - 8;  // a NULL word at the very top, as Linux's bprm->p starts
+    p -= fn_len;
+    const uint64_t execfn = p;
+    p -= args.used;
+    const uint64_t strings = p;
+    p &= ~uint64_t(15);
+    p -= sizeof kPlatform;
+    const uint64_t platform = p;
+    p -= 16;
+    const uint64_t random = p;
 
-    for (uint64_t va = first; va < last; va += x86::kPageSize) {
-        uint64_t pa;
-        if (in_place) {
-            pa = file_phys + page_align_down(ph.p_offset) + (va - first);
-        } else {
-            pa = memblock_alloc_page();
-            if (!pa) return -err::kENOMEM;
-            // The part of [p_vaddr, p_vaddr + p_filesz) that falls in this page comes from the file.
-            uint64_t lo = va > ph.p_vaddr ? va : ph.p_vaddr;
-            uint64_t hi = ph.p_vaddr + ph.p_filesz;
-            if (hi > va + x86::kPageSize) hi = va + x86::kPageSize;
-            if (lo < hi)
-                memcpy(phys_to_virt<char>(pa) + (lo - va), file + ph.p_offset + (lo - ph.p_vaddr), hi - lo);
-        }
-        if (!map_page(va, pa, flags)) return -err::kEINVAL;  // overlapping segments, or out of memory
-    }
-    return 0;
-}
+    uint64_t auxv[2 * 22];
+    unsigned n = 0;
+    auto aux = [&](uint64_t type, uint64_t val) { auxv[n++] = type, auxv[n++] = val; };
+    uint32_t a, b, c, d;
+    cpuid(1, a, b, c, d);
+    if (vdso_base) aux(AT_SYSINFO_EHDR, vdso_base);  // ARCH_DLINFO (the vDSO, when mapped)
+    aux(AT_HWCAP, d);                                 // ELF_HWCAP: CPUID.01H:EDX
+    aux(AT_PAGESZ, x86::kPageSize);
+    aux(AT_CLKTCK, 100);                              // USER_HZ
+    aux(AT_PHDR, phdr_addr);
+    aux(AT_PHENT, sizeof(Elf64_Phdr));
+    aux(AT_PHNUM, eh.e_phnum);
+    aux(AT_BASE, 0);  // no interpreter
+    aux(AT_FLAGS, 0);
+    aux(AT_ENTRY, eh.e_entry + bias);
+    aux(AT_UID, 0), aux(AT_EUID, 0), aux(AT_GID, 0), aux(AT_EGID, 0);
+    aux(AT_SECURE, 0);
+    aux(AT_RANDOM, random);
+    aux(AT_HWCAP2, 0);
+    aux(AT_EXECFN, execfn);
+    aux(AT_PLATFORM, platform);
+    aux(AT_NULL, 0);
 
-// Linux's initial process stack, from the top down: the argument strings, then (16-byte aligned)
-// argc, argv[0..argc-1], NULL, envp (empty) NULL, auxv {AT_PAGESZ, AT_ENTRY, AT_SYSINFO_EHDR, AT_NULL}.
-// Everything fits in the top page, which is written through the direct map.
-long setup_stack(const char* const* argv, unsigned argc, uint64_t entry, uint64_t sysinfo_ehdr, uint64_t& sp) {
-    const uint64_t top = boot::kUserStackTop;
-    uint64_t top_page_pa = 0;
-    for (uint64_t i = 1; i <= kUserStackPages; i++) {
-        uint64_t pa = memblock_alloc_page();
-        if (!pa || !map_page(top - i * x86::kPageSize, pa, x86::kPteWrite | x86::kPteNx)) return -err::kENOMEM;
-        if (i == 1) top_page_pa = pa;
-    }
-    const uint64_t page_va = top - x86::kPageSize;
-    char* const page = phys_to_virt<char>(top_page_pa);
-    auto kaddr = [&](uint64_t uva) { return page + (uva - page_va); };
+    const uint64_t words = 1 + args.argc + 1 + args.envc + 1 + n;
+    const uint64_t sp = (p - words * 8) & ~uint64_t(15);
+    if (!user_range_accessible(sp, top - sp, true)) return -err::kENOMEM;
 
-    uint64_t strings[kMaxArgs];  // user addresses of the argv strings
-    if (argc > kMaxArgs) return -kE2BIG;
-    uint64_t p = top;
-    for (unsigned i = argc; i-- > 0;) {
-        uint64_t len = strlen(argv[i]) + 1;
-        if (p - page_va < len + 512) return -kE2BIG;  // keep room for the vectors
-        p -= len;
-        memcpy(kaddr(p), argv[i], len);
-        strings[i] = p;
-    }
-
-    const uint64_t words = 1 + argc + 1 + 1 + 8;
-    sp = (p - words * 8) & ~uint64_t(15);
-    auto* v = reinterpret_cast<uint64_t*>(kaddr(sp));
-    *v++ = argc;
-    for (unsigned i = 0; i < argc; i++) *v++ = strings[i];
-    *v++ = 0;  // end of argv
-    *v++ = 0;  // end of envp
-    *v++ = AT_PAGESZ, *v++ = x86::kPageSize;
-    *v++ = AT_ENTRY, *v++ = entry;
-    *v++ = AT_SYSINFO_EHDR, *v++ = sysinfo_ehdr;
-    *v++ = AT_NULL, *v++ = 0;
+    memcpy(reinterpret_cast<void*>(execfn), filename, fn_len);
+    memcpy(reinterpret_cast<void*>(strings), args.space, args.used);
+    memcpy(reinterpret_cast<void*>(platform), kPlatform, sizeof kPlatform);
+    auto* r = reinterpret_cast<uint64_t*>(random);
+    r[0] = get_random_u64(), r[1] = get_random_u64();
+    auto* v = reinterpret_cast<uint64_t*>(sp);
+    *v++ = args.argc;
+    for (uint32_t i = 0; i < args.argc; i++) *v++ = strings + args.offset[i];
+    *v++ = 0;
+    for (uint32_t i = 0; i < args.envc; i++) *v++ = strings + args.offset[args.argc + i];
+    *v++ = 0;
+    memcpy(v, auxv, n * 8);
+    mm.arg_start = strings;
+    mm.arg_end = mm.env_start = strings + (args.envc ? args.offset[args.argc] : args.used);
+    mm.env_end = strings + args.used;
+    sp_out = sp;
     return 0;
 }
 
 }  // namespace
 
-long load_elf_binary(const UserProgram& prog, const char* const* argv, unsigned argc, UserStart& out) {
-    const uint64_t size = uint64_t(prog.end - prog.start);
-    if (size < sizeof(Elf64_Ehdr)) return -kENOEXEC;
-    const auto& eh = *reinterpret_cast<const Elf64_Ehdr*>(prog.start);
-    if (check_header(eh, size)) return -kENOEXEC;
-    const auto* ph = reinterpret_cast<const Elf64_Phdr*>(prog.start + eh.e_phoff);
+long load_elf_binary(const unsigned char* file, uint64_t size, const char* filename, const ExecArgs& args,
+                     UserStart& out) {
+    if (size < sizeof(Elf64_Ehdr)) return noexec(filename, "too short for an ELF header");
+    const auto& eh = *reinterpret_cast<const Elf64_Ehdr*>(file);
+    if (memcmp(eh.e_ident, ELFMAG, 4) != 0) return noexec(filename, "not an ELF file");
+    if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_X86_64)
+        return noexec(filename, "not an x86-64 ELF64 little-endian file");
+    if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) return noexec(filename, "neither ET_EXEC nor ET_DYN");
+    if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum > kMaxPhnum || eh.e_phoff > size ||
+        size - eh.e_phoff < uint64_t(eh.e_phnum) * sizeof(Elf64_Phdr) || (eh.e_phoff & 7))
+        return noexec(filename, "bad program headers");
+    const auto* ph = reinterpret_cast<const Elf64_Phdr*>(file + eh.e_phoff);
+
+    // Check every segment first: nothing of the old image may change before the point of no return.
+    uint64_t lo = ~0ull, hi = 0, vm = 0, data = 0, phdr_vaddr = 0;
+    bool phdr_found = false;
     for (unsigned i = 0; i < eh.e_phnum; i++) {
-        if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0) continue;
-        if (check_segment(ph[i], size)) return -kENOEXEC;
-        if (long e = map_segment(ph[i], prog.start)) return e;
+        const Elf64_Phdr& p = ph[i];
+        if (p.p_type == PT_INTERP)
+            return noexec(filename, "has PT_INTERP (dynamically linked): only static programs run here");
+        if (p.p_type == PT_PHDR) phdr_vaddr = p.p_vaddr, phdr_found = true;
+        if (p.p_type != PT_LOAD || p.p_memsz == 0) continue;
+        if (p.p_filesz > p.p_memsz || p.p_offset > size || size - p.p_offset < p.p_filesz ||
+            ((p.p_vaddr ^ p.p_offset) & ~kPageMask) || p.p_vaddr + p.p_memsz < p.p_vaddr)
+            return noexec(filename, "bad PT_LOAD segment");
+        if (!phdr_found && eh.e_phoff >= p.p_offset && eh.e_phoff - p.p_offset < p.p_filesz)
+            phdr_vaddr = p.p_vaddr + (eh.e_phoff - p.p_offset);
+        if (page_align_down(p.p_vaddr) < lo) lo = page_align_down(p.p_vaddr);
+        if (p.p_vaddr + p.p_memsz > hi) hi = p.p_vaddr + p.p_memsz;
+        const uint64_t len = page_align_up(p.p_vaddr + p.p_memsz) - page_align_down(p.p_vaddr);
+        vm += len;
+        if (p.p_flags & PF_W) data += len;
     }
-    out.entry = eh.e_entry;
-    uint64_t sysinfo_ehdr;
-    if (long e = arch_setup_additional_pages(sysinfo_ehdr)) return e;  // the vDSO (vdso.cpp)
-    return setup_stack(argv, argc, eh.e_entry, sysinfo_ehdr, out.sp);
+    if (!hi) return noexec(filename, "no PT_LOAD segment");
+    const uint64_t bias = eh.e_type == ET_DYN ? kElfEtDynBase - lo : 0;
+    if (lo + bias < x86::kPageSize || !access_ok(lo + bias, hi - lo) || hi + bias > boot::kUserStackTop - (1ull << 30))
+        return noexec(filename, "segments outside the user address space");
+
+    // RLIMIT_STACK at exec (Linux's bprm_stack_limits): the strings and pointers may use at most
+    // a quarter of it; the stack area starts at 128 KiB above them, never beyond the limit.
+    const uint64_t stack_lim = rlimit(kRlimitStack);
+    const uint64_t arg_bytes = args.used + strlen(filename) + 1 + 8 * (args.argc + args.envc + 2) + 512;
+    if (stack_lim != kRlimInfinity && arg_bytes > stack_lim / 4) return -err::kE2BIG;
+    uint64_t stack_size = page_align_up(arg_bytes) + kStackExpand;
+    if (stack_size > stack_lim) stack_size = page_align_down(stack_lim);
+    if (rlimit(kRlimitAs) != kRlimInfinity && vm + stack_size > rlimit(kRlimitAs)) return -err::kENOMEM;
+    if (rlimit(kRlimitData) != kRlimInfinity && data > rlimit(kRlimitData)) return -err::kENOMEM;
+
+    // The point of no return (Linux's begin_new_exec): the old image goes.
+    clear_user_mappings();
+    mm_reset();
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        const Elf64_Phdr& p = ph[i];
+        if (p.p_type != PT_LOAD || p.p_memsz == 0) continue;
+        const uint64_t start = page_align_down(p.p_vaddr + bias), end = page_align_up(p.p_vaddr + bias + p.p_memsz);
+        const uint64_t lead = (p.p_vaddr + bias) - start;  // bytes of the first page before the segment
+        if (find_vma(start) || find_vma(end - 1)) do_munmap(start, end - start);  // a shared page: later wins
+        if (insert_vma(start, end, vm_flags(p.p_flags), file + p.p_offset - lead, lead + p.p_filesz)) {
+            pr_err("execve %s: out of address-space areas", filename);
+            do_exit(128 + 9);
+        }
+    }
+    mm.start_brk = mm.brk = page_align_up(hi + bias);
+    mm.stack_top = boot::kUserStackTop;
+    const uint64_t gap = stack_lim > kMmapGapMin && stack_lim < (1ull << 40) ? stack_lim + (1ull << 20) : kMmapGapMin;
+    mm.mmap_base = page_align_down(mm.stack_top - gap);
+    // Linux's arch_setup_additional_pages() (vdso.cpp): [vvar][vDSO] at a random address, which
+    // create_elf_tables passes as AT_SYSINFO_EHDR.
+    vdso_base = 0;
+    if (arch_setup_additional_pages(vdso_base)) pr_err("execve %s: the vDSO could not be mapped", filename);
+    if (insert_vma(mm.stack_top - stack_size, mm.stack_top, kVmRead | kVmWrite | kVmGrowsDown | kVmStack) ||
+        create_elf_tables(filename, args, eh, phdr_vaddr + bias, bias, out.sp)) {
+        pr_err("execve %s: no memory for the stack", filename);
+        do_exit(128 + 9);
+    }
+    out.entry = eh.e_entry + bias;
+    return 0;
 }
 
 }  // namespace lstar::kernel

@@ -4,6 +4,7 @@
 
 #include "kernel.hpp"
 #include "printk.hpp"
+#include "resource.hpp"
 
 namespace lstar::kernel {
 
@@ -18,6 +19,15 @@ const char* param_value(const char* tok, const char* key) {
     return tok;
 }
 
+// NAME=VALUE with no dot in NAME: for the program's environment (Linux's unknown_bootoption).
+bool is_env(const char* tok) {
+    for (const char* p = tok; *p; p++) {
+        if (*p == '.') return false;
+        if (*p == '=') return p != tok;
+    }
+    return false;
+}
+
 }  // namespace
 
 void parse_cmdline(const char* src, Cmdline& out) {
@@ -26,6 +36,9 @@ void parse_cmdline(const char* src, Cmdline& out) {
     out.entry = "direct";
     out.vsyscall = nullptr;
     out.argc = 1;
+    out.envc = 2;
+    out.envp[0] = "HOME=/";
+    out.envp[1] = "TERM=linux";
     bool after_dashes = false;
 
     // A bounded copy first: the monitor's line need not be NUL-terminated in time.
@@ -55,6 +68,10 @@ void parse_cmdline(const char* src, Cmdline& out) {
             out.entry = v;
         } else if (const char* v = param_value(tok, "vsyscall=")) {
             out.vsyscall = v;
+        } else if (const char* v = param_value(tok, "lstar.rlimit.")) {
+            if (!rlimit_from_cmdline(v)) pr_err("%s: not understood (lstar.rlimit.NAME=SOFT:HARD)", tok);
+        } else if (is_env(tok)) {
+            if (out.envc < kMaxEnv) out.envp[out.envc++] = tok;
         }
     }
     out.argv[0] = out.init;

@@ -7,14 +7,17 @@
 //   lstar.crash=triple    test hook: empty IDT + ud2 in ring 0 -> triple fault
 //   lstar.crash=kspin     test hook: an endless loop in ring 0
 //   lstar.crash=kpanic    test hook: ud2 in ring 0 -> the kernel panic path
+//   lstar.rlimit.NAME=SOFT:HARD   a resource limit of the first program (resource.cpp)
 //   -- ARG...             everything after a "--" token is argv[1..] of the program
 //
-// Tokens are separated by spaces; other tokens are ignored.
+// Tokens are separated by spaces. As Linux does for init, other NAME=VALUE tokens without a dot in
+// NAME become the program's environment, after HOME=/ and TERM=linux; the rest are ignored.
 #pragma once
 
 namespace lstar::kernel {
 
 inline constexpr unsigned kMaxArgs = 32;  // argv[0] included
+inline constexpr unsigned kMaxEnv = 32;
 
 struct Cmdline {
     const char* init;                 // program name (argv[0])
@@ -23,6 +26,8 @@ struct Cmdline {
     const char* vsyscall;             // vsyscall= value, or nullptr (the default: xonly)
     unsigned argc;
     const char* argv[kMaxArgs + 1];   // NULL-terminated
+    unsigned envc;
+    const char* envp[kMaxEnv];
 };
 
 // Parse src (NUL-terminated within kCmdlineMax) into out. The strings point into a static copy.

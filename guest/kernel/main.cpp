@@ -5,6 +5,10 @@
 // 32-gate IDT, a bump allocator, a handful of page-table entries, one ELF, one stack page. No
 // zeroing (the monitor's RAM is zero), no banner, no loops over memory.
 #include "binfmt.hpp"
+#include "exec.hpp"
+#include "fs.hpp"
+#include "syscall_nr.hpp"
+#include "user_programs.hpp"
 #include "cmdline.hpp"
 #include "events.hpp"
 #include "idt.hpp"
@@ -99,12 +103,7 @@ void crash_test(const char* how) {
     do_exit(127);  // as a shell's "command not found"
 }
 
-void set_comm(const char* name) {
-    unsigned i = 0;
-    for (; name[i] && i < kTaskCommLen - 1; i++) current.comm[i] = name[i];
-    current.comm[i] = '\0';
-    current.pid = 1;
-}
+}  // namespace
 
 void report_user_enter(const UserStart& start) {
     auto* e = event_prepare<abi::UserEnterEvent>(abi::EventType::UserEnter);
@@ -117,8 +116,6 @@ void report_user_enter(const UserStart& start) {
     for (unsigned i = 0; i < abi::kNameMax - 1 && current.comm[i]; i++) e->name[i] = current.comm[i];
     event_send();
 }
-
-}  // namespace
 
 }  // namespace lstar::kernel
 
@@ -170,12 +167,18 @@ extern "C" void start_kernel(uint64_t bootinfo_phys, uint64_t magic) {
     }
     if (cmd.crash) crash_test(cmd.crash);
 
-    // run_init_process
-    const UserProgram* prog = find_user_program(cmd.init);
-    if (!prog) no_such_program(cmd.init);
-    set_comm(cmd.init);
+    // run_init_process: the program from the initramfs (init=/path) or built in (init=NAME).
+    current.pid = 1;
+    files_init();
+    ExecArgs& args = exec_args_buffer();
+    args.used = args.argc = args.envc = 0;
+    for (unsigned i = 0; i < cmd.argc; i++)
+        if (!exec_args_add(args, cmd.argv[i], strlen(cmd.argv[i]))) args.argc++;
+    for (unsigned i = 0; i < cmd.envc; i++)
+        if (!exec_args_add(args, cmd.envp[i], strlen(cmd.envp[i]))) args.envc++;
     UserStart start;
-    if (long e = load_elf_binary(*prog, cmd.argv, cmd.argc, start)) {
+    if (long e = do_execve(cmd.init, args, start)) {
+        if (e == -err::kENOENT) no_such_program(cmd.init);
         pr_err("Failed to execute %s (error %ld)", cmd.init, e);
         do_exit(126);  // as a shell's "cannot execute"
     }

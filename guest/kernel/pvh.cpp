@@ -65,6 +65,22 @@ void from_start_info(const pvh::StartInfo& si, const char* cmdline, boot::BootIn
         bi.free_phys_start = best->addr > image_end ? best->addr : image_end;
         bi.free_phys_end = best->addr + best->size < kMaxMapped ? best->addr + best->size : kMaxMapped;
     }
+    // An initrd (QEMU's -initrd): the first module. Keep it out of the free range, and use it only
+    // inside the direct map the PVH head built.
+    if (si.nr_modules && si.modlist_paddr) {
+        const auto& mod = *phys_to_virt<const pvh::ModlistEntry>(si.modlist_paddr);
+        if (mod.size && mod.paddr + mod.size <= kMaxMapped && mod.paddr + mod.size > mod.paddr) {
+            bi.initrd_phys = mod.paddr;
+            bi.initrd_size = mod.size;
+            if (mod.paddr >= bi.free_phys_start && mod.paddr < bi.free_phys_end) bi.free_phys_end = page_align_down(mod.paddr);
+            else if (mod.paddr < bi.free_phys_start && mod.paddr + mod.size > bi.free_phys_start)
+                bi.free_phys_start = page_align_up(mod.paddr + mod.size);
+        }
+    }
+    // No host to ask for randomness: the TSC at boot seeds AT_RANDOM and getrandom().
+    uint32_t lo, hi;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    bi.random_seed = uint64_t(hi) << 32 | lo;
     unsigned n = 0;
     while (n < boot::kCmdlineMax - 1 && cmdline[n]) bi.cmdline[n] = cmdline[n], n++;
 }

@@ -4,6 +4,7 @@
 // That event is I/O, not a report, so it is sent whether or not guest events are on. Without
 // lstar's monitor (QEMU) the bytes go to COM1.
 #include "events.hpp"
+#include "fs.hpp"
 #include "mm.hpp"
 #include "syscall_nr.hpp"
 #include "syscalls.hpp"
@@ -16,7 +17,7 @@ extern "C" long sys_write(unsigned long fd, unsigned long buf, unsigned long cou
                           unsigned long) {
     using namespace lstar;
     using namespace lstar::kernel;
-    if (fd != 1 && fd != 2) return -err::kEBADF;
+    if (!fd_is_console(fd)) return -err::kEBADF;  // initramfs files are read-only
     if (count > kMaxRwCount) count = kMaxRwCount;
     if (count == 0) return 0;
     if (!user_range_accessible(buf, count, false)) return -err::kEFAULT;
@@ -30,4 +31,25 @@ extern "C" long sys_write(unsigned long fd, unsigned long buf, unsigned long cou
     e->len = count;
     event_send();
     return long(count);
+}
+
+extern "C" long sys_writev(unsigned long fd, unsigned long uiov, unsigned long iovcnt, unsigned long, unsigned long,
+                           unsigned long) {
+    using namespace lstar;
+    using namespace lstar::kernel;
+    struct Iovec {
+        uint64_t base, len;
+    };
+    if (!fd_is_console(fd)) return -err::kEBADF;
+    if (iovcnt > 1024) return -err::kEINVAL;  // UIO_MAXIOV
+    if (!user_range_accessible(uiov, iovcnt * sizeof(Iovec), false)) return -err::kEFAULT;
+    const auto* iov = reinterpret_cast<const Iovec*>(uiov);
+    long total = 0;
+    for (unsigned long i = 0; i < iovcnt; i++) {  // one ConsoleWrite per non-empty piece
+        const Iovec v = iov[i];
+        const long n = sys_write(fd, v.base, v.len, 0, 0, 0);
+        if (n < 0) return total ? total : n;
+        total += n;
+    }
+    return total;
 }

@@ -2,6 +2,7 @@
 // common.c). entry_SYSCALL_64 builds pt_regs and calls do_syscall_64(nr, regs). invoke_syscall is
 // what all three doors share: the counters, the SyscallEnter/SyscallExit events, the call.
 #include "events.hpp"
+#include "mm.hpp"
 #include "processor.hpp"
 #include "syscall_nr.hpp"
 #include "syscalls.hpp"
@@ -80,16 +81,24 @@ void report_exit(unsigned long nr, const pt_regs* regs, abi::Door door) {
 
 }  // namespace
 
+pt_regs* current_pt_regs;
+
 constinit const SysCallTable<nr::kMax + 1> sys_call_table = build_sys_call_table<nr::kMax + 1>({
-    {nr::kWrite, &sys_write},
-    {nr::kGetpid, &sys_getpid},
-    {nr::kExit, &sys_exit},
-    {nr::kExitGroup, &sys_exit_group},
-    {nr::kGettimeofday, &sys_gettimeofday},
-    {nr::kTime, &sys_time},
-    {nr::kClockGettime, &sys_clock_gettime},
-    {nr::kClockGetres, &sys_clock_getres},
-    {nr::kGetcpu, &sys_getcpu},
+    {nr::kRead, &sys_read}, {nr::kWrite, &sys_write}, {nr::kOpen, &sys_open}, {nr::kClose, &sys_close},
+    {nr::kStat, &sys_stat}, {nr::kFstat, &sys_fstat}, {nr::kLstat, &sys_lstat}, {nr::kLseek, &sys_lseek},
+    {nr::kMmap, &sys_mmap}, {nr::kMprotect, &sys_mprotect}, {nr::kMunmap, &sys_munmap}, {nr::kBrk, &sys_brk},
+    {nr::kIoctl, &sys_ioctl}, {nr::kPread64, &sys_pread64}, {nr::kReadv, &sys_readv},
+    {nr::kWritev, &sys_writev}, {nr::kGetpid, &sys_getpid}, {nr::kExecve, &sys_execve}, {nr::kExit, &sys_exit},
+    {nr::kUname, &sys_uname}, {nr::kReadlink, &sys_readlink}, {nr::kGetrlimit, &sys_getrlimit},
+    {nr::kGetuid, &sys_getuid}, {nr::kGetgid, &sys_getgid}, {nr::kGeteuid, &sys_geteuid},
+    {nr::kGetegid, &sys_getegid}, {nr::kGetppid, &sys_getppid}, {nr::kArchPrctl, &sys_arch_prctl},
+    {nr::kSetrlimit, &sys_setrlimit}, {nr::kGettid, &sys_gettid}, {nr::kSchedGetaffinity, &sys_sched_getaffinity},
+    {nr::kGetdents64, &sys_getdents64}, {nr::kSetTidAddress, &sys_set_tid_address},
+    {nr::kExitGroup, &sys_exit_group}, {nr::kOpenat, &sys_openat}, {nr::kNewfstatat, &sys_newfstatat},
+    {nr::kReadlinkat, &sys_readlinkat}, {nr::kSetRobustList, &sys_set_robust_list},
+    {nr::kPrlimit64, &sys_prlimit64}, {nr::kGetrandom, &sys_getrandom},
+    {nr::kGettimeofday, &sys_gettimeofday}, {nr::kTime, &sys_time}, {nr::kClockGettime, &sys_clock_gettime},
+    {nr::kClockGetres, &sys_clock_getres}, {nr::kGetcpu, &sys_getcpu},
 });
 
 // The kernel's own counters, reported at shutdown (the evidence when guest events are off).
@@ -103,6 +112,7 @@ void invoke_syscall(unsigned long nr, const unsigned long (&args)[6], pt_regs* r
                     const SyscallDoor& door) {
     count_syscall(door.via);
     if (guest_events) report_enter(nr, args, regs, handler, door);
+    current_pt_regs = regs;
     regs->ax = handler(args[0], args[1], args[2], args[3], args[4], args[5]);
     if (guest_events) report_exit(nr, regs, door.door);
 }
@@ -119,10 +129,12 @@ extern "C" void do_syscall_64(unsigned long nr, lstar::pt_regs* regs) {
     volatile CeaVars& v = cea_vars();
     const auto via = v.via_pf_shim ? abi::EntryVia::PfShim : abi::EntryVia::Hardware;
     v.via_pf_shim = 0;
+    if (user_flush_pending) user_flush_done();  // the return that flushed the user PCID is behind us
     if (!guest_events) {
         // The hot path, as Linux's do_syscall_64: count, look up, call with the arguments straight
         // from pt_regs. (Ring 0 is emulated on some hosts: no argument array, no door record.)
         count_syscall(via);
+        current_pt_regs = regs;  // execve rewrites them
         regs->ax = sys_call_table[nr](regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9);
         return;
     }

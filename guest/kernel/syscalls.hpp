@@ -21,6 +21,17 @@ long sys_clock_getres(unsigned long which, unsigned long tp, unsigned long, unsi
 long sys_gettimeofday(unsigned long tv, unsigned long tz, unsigned long, unsigned long, unsigned long, unsigned long);
 long sys_time(unsigned long tloc, unsigned long, unsigned long, unsigned long, unsigned long, unsigned long);
 long sys_getcpu(unsigned long cpup, unsigned long nodep, unsigned long, unsigned long, unsigned long, unsigned long);
+// The process calls (fs.cpp, mmap.cpp, exec.cpp, sys.cpp, read_write.cpp): Linux's names and numbers.
+#define LSTAR_SYSCALL(name) long sys_##name(unsigned long, unsigned long, unsigned long, unsigned long, unsigned long, unsigned long);
+LSTAR_SYSCALL(read) LSTAR_SYSCALL(open) LSTAR_SYSCALL(close) LSTAR_SYSCALL(stat) LSTAR_SYSCALL(fstat)
+LSTAR_SYSCALL(lstat) LSTAR_SYSCALL(lseek) LSTAR_SYSCALL(mmap) LSTAR_SYSCALL(mprotect) LSTAR_SYSCALL(munmap)
+LSTAR_SYSCALL(brk) LSTAR_SYSCALL(ioctl) LSTAR_SYSCALL(pread64) LSTAR_SYSCALL(readv) LSTAR_SYSCALL(writev)
+LSTAR_SYSCALL(execve) LSTAR_SYSCALL(uname) LSTAR_SYSCALL(readlink) LSTAR_SYSCALL(getrlimit) LSTAR_SYSCALL(getuid)
+LSTAR_SYSCALL(getgid) LSTAR_SYSCALL(geteuid) LSTAR_SYSCALL(getegid) LSTAR_SYSCALL(getppid) LSTAR_SYSCALL(arch_prctl)
+LSTAR_SYSCALL(setrlimit) LSTAR_SYSCALL(gettid) LSTAR_SYSCALL(sched_getaffinity) LSTAR_SYSCALL(getdents64)
+LSTAR_SYSCALL(set_tid_address) LSTAR_SYSCALL(openat) LSTAR_SYSCALL(newfstatat) LSTAR_SYSCALL(readlinkat)
+LSTAR_SYSCALL(set_robust_list) LSTAR_SYSCALL(prlimit64) LSTAR_SYSCALL(getrandom)
+#undef LSTAR_SYSCALL
 
 // syscall_32.cpp: the i386 doors (Linux's arch/x86/entry/common.c names).
 void do_int80_syscall_32(lstar::pt_regs* regs, lstar::abi::EntryVia via);
@@ -56,6 +67,9 @@ struct SyscallDoor {
     unsigned abi_bits;  // 64 or 32
     uint64_t entry;     // where the CPU (or the shim) entered: LSTAR, the gate's handler, SYSENTER_EIP
 };
+
+// The running syscall's saved user registers (Linux's current_pt_regs()): execve rewrites them.
+extern pt_regs* current_pt_regs;
 
 // Count the call, report it, run it, report the return (syscall_64.cpp). The handler's result
 // goes to regs->ax, which every exit path loads into RAX.

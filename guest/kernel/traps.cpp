@@ -100,6 +100,9 @@ extern "C" void do_exception(lstar::pt_regs* regs, unsigned long vector) {
     // The two gate-style doors share this entry path (entry_64.S) but are not exceptions.
     if (vector == IA32_SYSCALL_VECTOR) return do_int80_syscall_32(regs, abi::EntryVia::Hardware);
     if (vector == SYSENTER_PSEUDO_VECTOR) return do_fast_syscall_32(regs);
+    if (user_flush_pending) user_flush_done();
+    // Demand paging first: a user page touched for the first time is not an error (mmap.cpp).
+    if (vector == x86::kVecPF && (regs->cs & 3) && handle_mm_fault(read_cr2(), regs->orig_ax)) return;
     stats.exceptions++;
     if (vector == x86::kVecUD && (regs->cs & 3) && handle_user_ud(regs)) return;
     const uint64_t cr2 = vector == x86::kVecPF ? read_cr2() : 0;

@@ -5,7 +5,8 @@
 
 #define USER_PROGRAM(name) extern "C" const unsigned char user_##name[], user_##name##_end[];
 #define USER_PROGRAMS(X) \
-    X(hello) X(getpid) X(nosys) X(ud2) X(pagefault) X(gp) X(spin) X(door_syscall) X(door_int80) X(door_sysenter) X(getpid_loop) X(bench_doors) \
+    X(hello) X(getpid) X(nosys) X(ud2) X(pagefault) X(gp) X(spin) X(door_syscall) X(door_int80) X(door_sysenter) X(getpid_loop) X(bench_doors) X(exec_args) \
+    X(nofile) X(memlimit) \
     X(vdso_test) X(vsyscall_test) X(vdso_bench)
 USER_PROGRAMS(USER_PROGRAM)
 #undef USER_PROGRAM

@@ -71,7 +71,9 @@ long arch_setup_additional_pages(uint64_t& sysinfo_ehdr) {
     for (uint64_t off = 0; off < size; off += x86::kPageSize)
         if (!map_page(base + vdso::kVvarSize + off, image_phys + off, 0)) return -err::kENOMEM;  // R X
     sysinfo_ehdr = base + vdso::kVvarSize;
-    return 0;
+    // Areas too (as Linux's [vvar] and [vdso] VMAs), so that mmap places nothing over them.
+    if (long e = insert_vma(base, base + vdso::kVvarSize, kVmRead)) return e;
+    return insert_vma(sysinfo_ehdr, sysinfo_ehdr + page_align_up(size), kVmRead | kVmExec);
 }
 
 }  // namespace lstar::kernel

@@ -184,6 +184,35 @@ def copy_real_elves(dest):
     return copied
 
 
+# --- cpio newc (shared/cpio_newc.hpp) ------------------------------------------------------------
+def newc_entry(offset, name, mode, data=b"", align=4, magic=b"070701", ino=1):
+    namesize = len(name) + 1
+    data_at = (offset + 110 + namesize + align - 1) // align * align
+    namesize = data_at - offset - 110
+    fields = [ino, mode, 0, 0, 2 if mode & 0o040000 else 1, 0, len(data), 0, 0, 0, 0, namesize, 0]
+    h = magic + b"".join(b"%08X" % f for f in fields)
+    e = h + name.ljust(namesize, b"\0") + data
+    return e + b"\0" * (-len(e) % 4)
+
+
+def newc_archive(entries):
+    out = b""
+    for name, mode, data, align in entries:
+        out += newc_entry(len(out), name, mode, data, align)
+    return out + newc_entry(len(out), b"TRAILER!!!", 0)
+
+
+def cpio_seeds():
+    files = [(b"bin", 0o040755, b"", 4), (b"bin/hello", 0o100755, b"\x7fELF" + b"x" * 60, 4096),
+             (b"etc/motd", 0o100644, b"hello from the initrd\n", 4096), (b"bin/sh", 0o120777, b"hello", 4)]
+    packed = newc_archive(files)
+    write("fuzz_cpio", "packed_aligned", packed)
+    write("fuzz_cpio", "find_dot", newc_archive([(b".", 0o040755, b"", 4), (b"./a", 0o100644, b"abc", 4)]))
+    write("fuzz_cpio", "truncated", packed[:200])
+    write("fuzz_cpio", "trailer_only", newc_entry(0, b"TRAILER!!!", 0))
+    write("fuzz_cpio", "crc_magic", newc_entry(0, b"x", 0o100644, b"1234", 4, b"070702") + newc_entry(116, b"TRAILER!!!", 0))
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--elf", metavar="DIR", help="copy the built guest ELFs (build/guest) into DIR")
@@ -195,3 +224,4 @@ if __name__ == "__main__":
         walk_seeds()
         elf_seed()
         boot_image_seeds()
+        cpio_seeds()

@@ -67,8 +67,10 @@ void split_console(const std::string& com1, QemuResult& r) {
 
 bool qemu_available() { return system("command -v qemu-system-x86_64 > /dev/null 2>&1") == 0; }
 
-QemuResult run_qemu(const std::string& cmdline, const std::string& cpu, int timeout_s) {
-    return run_qemu_kernel(build_dir() + "/guest/kernel.elf", cmdline, {"-cpu", cpu}, timeout_s);
+QemuResult run_qemu(const std::string& cmdline, const std::string& cpu, int timeout_s, const std::string& initrd) {
+    std::vector<std::string> extra = {"-cpu", cpu};
+    if (!initrd.empty()) extra.insert(extra.end(), {"-initrd", initrd});
+    return run_qemu_kernel(build_dir() + "/guest/kernel.elf", cmdline, extra, timeout_s);
 }
 
 QemuResult run_qemu_kernel(const std::string& kernel, const std::string& cmdline, const std::vector<std::string>& extra,

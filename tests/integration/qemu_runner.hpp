@@ -22,8 +22,10 @@ struct QemuResult {
 // True when qemu-system-x86_64 is installed.
 bool qemu_available();
 
-// Boots build/guest/kernel.elf with `-append CMDLINE` and `-cpu CPU`; stops it after timeout_s.
-QemuResult run_qemu(const std::string& cmdline, const std::string& cpu = "max", int timeout_s = 60);
+// Boots build/guest/kernel.elf with `-append CMDLINE` and `-cpu CPU` (and `-initrd FILE` when
+// given: PVH's first module); stops it after timeout_s.
+QemuResult run_qemu(const std::string& cmdline, const std::string& cpu = "max", int timeout_s = 60,
+                    const std::string& initrd = "");
 
 // Boots any KERNEL with `-M microvm -accel tcg -kernel KERNEL -append CMDLINE` and extra arguments
 // (-initrd, ...): foreign PVH and multiboot kernels.

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "boot/initrd.hpp"
 #include "boot_protocol.hpp"
 #include "boot/foreign_boot.hpp"
 #include "kvm/system.hpp"
@@ -34,6 +35,7 @@ namespace {
 // Guest-physical places of the PVH boot data (all in the low, reserved MiB).
 constexpr uint64_t kStartInfoPhys = 0x3000;
 constexpr uint64_t kMemmapPhys = 0x3100;
+constexpr uint64_t kModlistPhys = 0x3200;
 constexpr uint64_t kPvhCmdlinePhys = 0x4000;
 
 kvm_segment flat_segment(uint16_t sel, bool code, bool long_mode) {
@@ -67,8 +69,8 @@ void set_system_tables(kvm_sregs& s, uint64_t gdt_base, uint64_t tss_base, uint1
     s.idt = {};
 }
 
-boot::BootInfo make_boot_info(const GuestMemory& mem, const LoadedKernel& k, uint64_t pml4, uint64_t gdt,
-                              uint64_t flags, const std::string& cmdline) {
+boot::BootInfo make_boot_info(GuestMemory& mem, const LoadedKernel& k, uint64_t pml4, uint64_t gdt,
+                              uint64_t flags, const std::string& cmdline, const BootOptions& opts, BootState& st) {
     boot::BootInfo bi{};
     bi.magic = boot::kBootInfoMagic;
     bi.version = boot::kBootInfoVersion;
@@ -79,6 +81,17 @@ boot::BootInfo make_boot_info(const GuestMemory& mem, const LoadedKernel& k, uin
     // Free RAM starts on the page after the kernel image; the mapping is fresh, hence zero.
     bi.free_phys_start = (k.phys_end + 0xfff) & ~0xfffull;
     bi.free_phys_end = mem.size();
+    // The initrd goes at the top of RAM, out of the free range; it is copied once, here, so that
+    // the kernel can map its pages into processes instead of copying them (docs/processes.md).
+    if (opts.initrd && !opts.initrd->empty()) {
+        st.initrd_phys = place_initrd(mem.size(), bi.free_phys_start, opts.initrd->size());
+        st.initrd_size = opts.initrd->size();
+        mem.write_bytes(st.initrd_phys, *opts.initrd);
+        bi.initrd_phys = st.initrd_phys;
+        bi.initrd_size = st.initrd_size;
+        bi.free_phys_end = st.initrd_phys;
+    }
+    bi.random_seed = opts.random_seed;
     bi.boot_pml4_phys = pml4;
     bi.gdt_phys = gdt;
     std::memcpy(bi.cmdline, cmdline.data(), cmdline.size());
@@ -127,7 +140,7 @@ void setup_lstar64(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, 
 
     st.flags = boot::kFlagMsrsByMonitor | (opts.guest_events ? boot::kFlagGuestEvents : 0);
     mem.write(boot::kBootInfoPhys, make_boot_info(mem, st.kernel, st.page_tables.pml4_phys, boot::kGdtPhys, st.flags,
-                                                  st.cmdline));
+                                                  st.cmdline, opts, st));
 
     kvm_sregs s = vcpu.get_sregs();
     s.cs = flat_segment(x86::kKernelCs, true, true);
@@ -170,7 +183,7 @@ void setup_pvh(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, cons
         throw ElfError(image.name + ": the PVH entry " + std::to_string(*entry) + " is outside the loaded image");
     st.pvh_entry = st.entry = *entry;
     st.flags = opts.guest_events ? boot::kFlagGuestEvents : 0;
-    mem.write(boot::kBootInfoPhys, make_boot_info(mem, st.kernel, 0, 0, st.flags, st.cmdline));
+    mem.write(boot::kBootInfoPhys, make_boot_info(mem, st.kernel, 0, 0, st.flags, st.cmdline, opts, st));
 
     // hvm_start_info with the command line and a memory map: the first MiB reserved (lstar's boot
     // data lives there), the rest RAM.
@@ -184,6 +197,11 @@ void setup_pvh(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, cons
     si.cmdline_paddr = kPvhCmdlinePhys;
     si.memmap_paddr = kMemmapPhys;
     si.memmap_entries = 2;
+    if (st.initrd_size) {  // as a PVH loader passes an initrd: the first module
+        mem.write(kModlistPhys, pvh::ModlistEntry{st.initrd_phys, st.initrd_size, 0, 0});
+        si.modlist_paddr = kModlistPhys;
+        si.nr_modules = 1;
+    }
     mem.write(kStartInfoPhys, si);
     st.start_info_phys = kStartInfoPhys;
 

@@ -42,6 +42,8 @@ struct BootOptions {
     bool guest_events = true;  // BootInfo kFlagGuestEvents
     abi::EntryMode entry = abi::EntryMode::Direct;
     MsrSetup msr_setup = MsrSetup::Monitor;
+    const std::vector<uint8_t>* initrd = nullptr;  // a cpio newc archive (boot/initrd.hpp), or none
+    uint64_t random_seed = 0;                      // BootInfo.random_seed
 };
 
 const char* entry_mode_name(abi::EntryMode m);  // "direct", "pti", "pti-pcid"
@@ -70,6 +72,7 @@ struct BootState {
     uint64_t star = 0, lstar = 0, fmask = 0, kernel_gs_base = 0;  // read back with KVM_GET_MSRS
     uint64_t entry = 0;
     uint64_t boot_info_phys = 0;
+    uint64_t initrd_phys = 0, initrd_size = 0;  // BootInfo's initrd, 0/0 for none
     uint64_t flags = 0;
     std::string cmdline;
     BootClock clock;  // what BootInfo's wall-clock fields say (both protocols)

@@ -62,6 +62,11 @@ void for_each_gdt_entry(const BootState& st, F&& f) {
     }
 }
 
+std::string initrd_line(const BootState& st) {
+    return line("initrd", "phys [" + hex_string(st.initrd_phys) + ", " + hex_string(st.initrd_phys + st.initrd_size) +
+                              "), " + std::to_string(st.initrd_size) + " bytes of cpio newc (BootInfo.initrd_phys/size)");
+}
+
 }  // namespace
 
 std::string setup_table(const BootState& st, const SymbolTable& syms, const std::string& host_kind) {
@@ -81,6 +86,7 @@ std::string setup_table(const BootState& st, const SymbolTable& syms, const std:
                               ", EFER " + hex_string(st.efer) + "): the guest's wrmsr are trapped and shown as they happen");
         t += line("cmdline", "\"" + st.cmdline + "\"");
         t += line("wall clock", wall_clock_text(st.clock));
+        if (st.initrd_size) t += initrd_line(st);
         return t;
     }
     t += line("entry", with_symbol(st.entry, syms) + ", kernel at phys [" + hex_string(st.kernel.phys_start) + ", " +
@@ -105,6 +111,7 @@ std::string setup_table(const BootState& st, const SymbolTable& syms, const std:
     t += line("boot info", "phys " + hex_string(st.boot_info_phys) + " in RDI, cmdline \"" + st.cmdline + "\"" +
                                ((st.flags & 1) ? ", guest events on" : ", guest events off"));
     t += line("wall clock", wall_clock_text(st.clock));
+    if (st.initrd_size) t += initrd_line(st);
     return t;
 }
 
@@ -155,6 +162,8 @@ std::string setup_json(const BootState& st, const SymbolTable& syms, const std::
         .hex("cr3", st.cr3)
         .hex("cr4", st.cr4)
         .str("cmdline", st.cmdline)
+        .hex("initrd_phys", st.initrd_phys)
+        .num("initrd_size", st.initrd_size)
         .num("guest_events", bool(st.flags & 1))
         .hex("boot_data", st.foreign ? st.start_info_phys : 0)
         .raw("memmap", memmap)

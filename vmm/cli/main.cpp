@@ -6,6 +6,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "boot/rlimit_arg.hpp"
 #include "run/exit_status.hpp"
 #include "run/session.hpp"
 #include "run/timings.hpp"
@@ -133,6 +134,13 @@ int main(int argc, char** argv) {
                   "print where the run's time went (VM creation, memory, loading, first exit, guest run, "
                   "teardown) and the monitor's memory beside the guest RAM it touched");
     run->add_option("--init", init, "the built-in user program the kernel starts (init=NAME)");
+    run->add_option("--initrd", opts.initrd,
+                    "an initial RAM filesystem: a directory (packed as cpio newc) or a cpio newc archive; "
+                    "then `-- /path/in/initrd ARGS...` names the program to run");
+    std::vector<std::string> rlimits;
+    run->add_option("--rlimit", rlimits,
+                    "a resource limit of the first program, as prlimit(1): RESOURCE=SOFT[:HARD] (NOFILE=8, "
+                    "AS=64M, STACK=unlimited; repeatable)");
     run->add_option("--append", append, "the kernel command line, verbatim (default: init=hello)");
     run->footer("Arguments after -- go to the user program: lstar run -- 7  (the built-in hello exits with 7)");
 
@@ -177,6 +185,11 @@ int main(int argc, char** argv) {
     if (!append.empty()) {
         opts.cmdline = append;
     } else {
+        // With an initrd, `-- /path ARGS` names the program (as a shell would): init=/path -- ARGS.
+        if (!opts.initrd.empty() && init.empty() && !guest_args.empty()) {
+            init = guest_args.front();
+            guest_args.erase(guest_args.begin());
+        }
         opts.cmdline = "init=" + (init.empty() ? std::string("hello") : init);
         if (!guest_args.empty()) {
             opts.cmdline += " --";
@@ -184,6 +197,12 @@ int main(int argc, char** argv) {
         }
     }
     if (!vsyscall.empty()) opts.cmdline = "vsyscall=" + vsyscall + " " + opts.cmdline;  // before any "--"
+    try {
+        for (const auto& r : rlimits) opts.cmdline = lstar::rlimit_cmdline_param(r) + " " + opts.cmdline;
+    } catch (const std::invalid_argument& e) {
+        spdlog::error("{}", e.what());
+        return lstar::status::kUsage;
+    }
     try {
         parse_traces(traces, opts);
     } catch (const std::invalid_argument& e) {

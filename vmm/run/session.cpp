@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/time.h>
 #include <time.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,6 +15,7 @@
 
 #include "boot/boot_state.hpp"
 #include "boot/foreign_boot.hpp"
+#include "boot/initrd.hpp"
 #include "boot/setup_report.hpp"
 #include "devices/access_limiter.hpp"
 #include "devices/board.hpp"
@@ -114,6 +116,8 @@ public:
         }
         vcpu_ = vm_.create_vcpu(sys);
         timings::mark("vcpu");
+        if (::getrandom(&bo.random_seed, sizeof bo.random_seed, 0) != sizeof bo.random_seed)
+            throw std::system_error(errno, std::generic_category(), "getrandom");
         if (o.msr_setup == MsrSetup::Guest) {
             sys.require({{KVM_CAP_X86_USER_SPACE_MSR, "KVM_CAP_X86_USER_SPACE_MSR"},
                          {KVM_CAP_X86_MSR_FILTER, "KVM_CAP_X86_MSR_FILTER"}});
@@ -678,6 +682,18 @@ int run_vm(const RunOptions& opts) {
             return status::kBadImage;
         }
     }
+    std::vector<uint8_t> initrd;
+    if (!opts.initrd.empty()) {
+        try {
+            initrd = load_initrd(opts.initrd);
+        } catch (const InitrdError& e) {
+            spdlog::error("--initrd: {}", e.what());
+            return status::kBadImage;
+        }
+        // A foreign kernel gets it as its first module, as QEMU's -initrd; lstar's kernel in BootInfo.
+        if (foreign) bo.modules.insert(bo.modules.begin(), BootModule{opts.initrd, std::move(initrd)});
+        else bo.initrd = &initrd;
+    }
     std::optional<ExitLog> log;
     try {
         log.emplace(opts.exit_log);
@@ -702,6 +718,9 @@ int run_vm(const RunOptions& opts) {
         return status::kKvmUnavailable;
     } catch (const ElfError& e) {
         spdlog::error("bad kernel image: {}", e.what());
+        return status::kBadImage;
+    } catch (const InitrdError& e) {
+        spdlog::error("--initrd: {}", e.what());
         return status::kBadImage;
     } catch (const GuestMemoryError& e) {
         spdlog::error("bad kernel image: {}", e.what());

@@ -1,0 +1,34 @@
+// Open files (compare Linux's struct file and fdtable): the console, and read-only files and
+// directories of the initramfs.
+#pragma once
+#include <cstdint>
+
+namespace lstar::kernel {
+
+enum class FileKind : uint8_t { None, Console, Regular, Directory };
+
+struct File {
+    FileKind kind;
+    bool cloexec;
+    uint32_t node;  // initrd_nodes index (Regular, Directory)
+    uint64_t pos;   // Regular: byte offset; Directory: getdents64's cursor
+};
+
+inline constexpr unsigned kMaxFds = 256;  // the table's size; RLIMIT_NOFILE may lower it
+extern File fd_table[kMaxFds];
+
+void files_init();         // fds 0, 1, 2: the console
+void close_on_exec();      // execve: close O_CLOEXEC fds
+bool fd_is_console(unsigned long fd);
+
+inline constexpr unsigned kPathMax = 512;  // our PATH_MAX: longer paths get -ENAMETOOLONG
+
+// Resolve a user path (relative to dirfd, or AT_FDCWD = "/") to a canonical initrd path in
+// out[kPathMax], following a final symbolic link when follow is set. Returns the node index,
+// -ENOENT (with `out` filled: the path that was not found), or another negative errno.
+// kConsoleNode: /dev/console, which exists whether or not the initrd has it.
+inline constexpr int kConsoleNode = 1 << 20;
+long resolve_user_path(long dirfd, uint64_t upath, bool follow, char* out, uint32_t& len);
+long resolve_path(long dirfd, const char* path, bool follow, char* out, uint32_t& len);
+
+}  // namespace lstar::kernel
