@@ -94,6 +94,10 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"monitor", "guest"}))
         ->capture_default_str();
     run->add_option("--kvm-device", opts.kvm_path, "the KVM device")->capture_default_str();
+    bool no_seccomp = false;
+    run->add_flag("--no-seccomp", no_seccomp,
+                  "do not install the seccomp filter that limits the run loop to the system calls it needs "
+                  "(docs/seccomp.md); for debugging lstar itself");
     std::vector<std::string> traces;
     run->add_option("--trace", traces,
                     "watch the guest from outside, without its help (comma-separated, repeatable): syscalls "
@@ -134,6 +138,7 @@ int main(int argc, char** argv) {
                                        : lstar::abi::EntryMode::Direct;
     opts.msr_setup = msr_setup == "guest" ? lstar::MsrSetup::Guest : lstar::MsrSetup::Monitor;
     opts.guest_events = !no_guest_events;
+    opts.seccomp = !no_seccomp;
     if (!append.empty() && (!init.empty() || !guest_args.empty())) {
         spdlog::error("--append sets the whole command line: use it without --init and without program arguments");
         return lstar::status::kUsage;

@@ -26,6 +26,7 @@ public:
     bool interrupted() const { return interrupted_; }
     bool peer_gone() const { return peer_gone_; }
     void clear() { interrupted_ = false; }
+    int wake_fd() const { return wake_fd_; }
 
 private:
     void loop();

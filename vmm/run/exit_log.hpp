@@ -17,6 +17,7 @@ public:
     ExitLog& operator=(const ExitLog&) = delete;
 
     bool enabled() const { return f_ != nullptr; }
+    int fd() const { return f_ ? fileno(f_) : -1; }  // for the run loop's seccomp filter
     void write(std::string_view json_line);  // one record, without the newline
     bool failed() const { return !error_.empty(); }
     const std::string& error() const { return error_; }

@@ -31,6 +31,7 @@ struct RunOptions {
     Narration narration = Narration::FirstSyscall;
     bool summary = true;
     std::string kvm_path = "/dev/kvm";
+    bool seccomp = true;  // --no-seccomp turns the run loop's system-call filter off
 };
 
 // Returns lstar's exit status (run/exit_status.hpp). Errors are reported on stderr.
