@@ -81,6 +81,10 @@ int main(int argc, char** argv) {
     run->add_option("--timeout", opts.timeout_s, "stop a guest still running after SECONDS, with a report")
         ->check(CLI::PositiveNumber);
     run->add_option("--exit-log", opts.exit_log, "write every VM exit and guest event to FILE as JSON Lines");
+    run->add_option("--exit-log-limit", opts.exit_log_limit_mib,
+                    "bound the exit log to about MIB MiB: past it the log keeps the first and the last records and "
+                    "counts the ones it drops (docs/exit-log.md)")
+        ->default_val(256)->check(CLI::Range(1, 1 << 20));
     run->add_flag("--no-guest-events", no_guest_events, "tell the guest kernel not to report syscalls and exceptions");
     std::string entry = "direct", msr_setup = "monitor";
     run->add_option("--entry", entry,

@@ -446,7 +446,7 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
     }
     by += "}";
     if (log_.enabled())
-        log_.write(JsonObject().num("seq", seq_).str("type", "end").str("reason", stop_reason_name(stop.reason))
+        log_.write_end(JsonObject().num("seq", seq_).str("type", "end").str("reason", stop_reason_name(stop.reason))
                        .num("status", stop.status).str("note", note).num("exits", seq_).raw("exits_by_reason", by)
                        .num("total_ns", total).num("guest_ns", guest_ns_).num("monitor_ns", total - guest_ns_)
                        .num("syscalls", syscalls_).num("via_hardware", via_hw_).num("via_pf_shim", via_shim_)
@@ -483,6 +483,10 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
              std::to_string(tracer_->traced_exceptions()) + " exceptions, " + std::to_string(tracer_->steps()) +
              " single steps, from outside the guest (debug exits " + std::to_string(exits_by_reason_["debug"]) + ")\n";
     if (bad_events_) s += "  bad records  " + std::to_string(bad_events_) + " (ignored)\n";
+    if (log_.dropped_records())
+        s += "  exit log     " + std::to_string(log_.dropped_records()) + " records (" +
+             std::to_string(log_.dropped_bytes() >> 10) + " KiB) dropped in the middle: it keeps the first and the last (--exit-log-limit " +
+             std::to_string(log_.limit() >> 20) + " MiB)\n";
     s += seccomp_allowed_ ? "  seccomp      filter installed on every thread: " + std::to_string(seccomp_allowed_) +
                                 " system calls allowed (KVM ioctls on the vCPU descriptor, writes to lstar's own files)\n"
                           : "  seccomp      off (--no-seccomp)\n";
@@ -640,7 +644,7 @@ int run_vm(const RunOptions& opts) {
     }
     std::optional<ExitLog> log;
     try {
-        log.emplace(opts.exit_log);
+        log.emplace(opts.exit_log, opts.exit_log_limit_mib << 20);
     } catch (const std::system_error& e) {
         spdlog::error("{}", e.what());
         return status::kIoError;

@@ -18,6 +18,7 @@ struct RunOptions {
     uint64_t ram_mib = 128;
     double timeout_s = 0;  // 0: none
     std::string exit_log;  // "": no exit log
+    uint64_t exit_log_limit_mib = 256;  // the exit log's size bound (run/exit_log.hpp)
     bool guest_events = true;
     std::string cmdline = "init=hello";
     bool show_setup = false;  // the boot set-up table on stderr
