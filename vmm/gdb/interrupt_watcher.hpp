@@ -36,7 +36,7 @@ private:
     int wake_fd_ = -1;  // eventfd: wakes the thread out of poll() to quit
     std::mutex mu_;
     std::condition_variable cv_;
-    bool watching_ = false, quiet_ = false, quit_ = false;
+    bool watching_ = false, quiet_ = false, quit_ = false, started_ = false;
     kvm::Vcpu* vcpu_ = nullptr;
     pthread_t vcpu_thread_{};
     std::atomic<bool> interrupted_{false}, peer_gone_{false};

@@ -123,6 +123,7 @@ constexpr int kAlwaysAllowed[] = {
     SYS_restart_syscall,                           // after SIGSTOP/SIGCONT of a blocked call
     SYS_gettid,                                    // spdlog
     SYS_close,                                     // tear-down: files, the vCPU, the VM
+    SYS_rseq, SYS_set_robust_list,                 // a thread's first steps in glibc (start_thread)
     SYS_exit, SYS_exit_group,
 };
 
