@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -173,5 +174,8 @@ int main(int argc, char** argv) {
                      : verbosity >= 1 ? lstar::Narration::AllSyscalls
                                       : lstar::Narration::FirstSyscall;
     opts.summary = !quiet;
+    // A closed pipe (`lstar run --exit-log /dev/stdout | head`) must be an error lstar reports
+    // (EPIPE: status 74, the guest stopped), not a SIGPIPE that kills it with half a log.
+    std::signal(SIGPIPE, SIG_IGN);
     return lstar::run_vm(opts);
 }
