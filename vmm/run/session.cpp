@@ -506,7 +506,7 @@ void Session::install_seccomp() {
     seccomp_allowed_ = seccomp::allowed_count(policy);
     spdlog::debug("seccomp: filter installed on every thread, {} system calls allowed ({} BPF instructions{})",
                   seccomp_allowed_, seccomp::compile(policy).size(),
-                  seccomp::kSanitizerBuild ? "; a sanitizer build: the sanitizer runtimes' calls too" : "");
+                  seccomp::kSanitizerBuild ? "; a sanitizer build: everything but sockets and execve (docs/seccomp.md)" : "");
 }
 
 int Session::run() {
