@@ -488,7 +488,9 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
              std::to_string(log_.dropped_bytes() >> 10) + " KiB) dropped in the middle: it keeps the first and the last (--exit-log-limit " +
              std::to_string(log_.limit() >> 20) + " MiB)\n";
     s += seccomp_allowed_ ? "  seccomp      filter installed on every thread: " + std::to_string(seccomp_allowed_) +
-                                " system calls allowed (KVM ioctls on the vCPU descriptor, writes to lstar's own files)\n"
+                                " system calls allowed" +
+                                (seccomp::kSanitizerBuild ? " (a sanitizer build's filter: all but sockets and execve)\n"
+                                                          : " (KVM ioctls on the vCPU descriptor, writes to lstar's own files)\n")
                           : "  seccomp      off (--no-seccomp)\n";
     out_stderr(s);
 }
