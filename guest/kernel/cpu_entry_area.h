@@ -45,6 +45,11 @@
 #define CEA_NMI_STACK_TOP	(CEA_DATA + 0x3000 + CEA_STACK_TOP_OFF)
 #define CEA_MC_STACK_TOP	(CEA_DATA + 0x4000 + CEA_STACK_TOP_OFF)
 
+/* The task stack's own range (percpu.S): Linux's VMALLOC_START, where CONFIG_VMAP_STACK puts
+ * kernel stacks. Page 0 is the guard page, the stack is pages 1-4. Not in the user PGD (PTI). */
+#define VMAP_STACK_BASE		_CEA_UL(0xffffc90000000000)
+#define VMAP_STACK_PML4_INDEX	402
+
 /* CR3 bits of PTI (Linux's PTI_USER_PGTABLE_MASK, PTI_USER_PCID_MASK, X86_CR3_PCID_NOFLUSH). */
 #define PTI_USER_PGTABLE_BIT	12
 #define PTI_USER_PGTABLE_MASK	(1 << PTI_USER_PGTABLE_BIT)

@@ -147,7 +147,8 @@ gdt_ptr32:	.word	16 * 8 - 1		/* lgdt in 32-bit mode: a 32-bit base */
 gdt_ptr64:	.word	16 * 8 - 1
 		.quad	CEA_GDT
 
-/* PVH's page tables, all in the image. PML4 slots: 0 (1:1, boot only), 273 PAGE_OFFSET, 508 the
+/* PVH's page tables, all in the image. PML4 slots: 0 (1:1, boot only), 273 PAGE_OFFSET, 402 the
+ * task stack, 508 the
  * cpu_entry_area, 511 __START_KERNEL_map. The two PMDs are filled by the loop above. */
 	.section .data..page_aligned, "aw", @progbits
 	.balign 4096
@@ -156,7 +157,9 @@ early_top_pgt:
 	.quad	_pa(early_kernel_pmd_pud1) + 3	/* 0: the first GiB 1:1 (via the kernel PMD) */
 	.fill	272, 8, 0
 	.quad	_pa(early_direct_pud) + 3	/* 273: 0xffff888000000000 */
-	.fill	234, 8, 0
+	.fill	128, 8, 0
+	.quad	_pa(task_stack_pud) + 3		/* 402: 0xffffc90000000000, the task stack (percpu.S) */
+	.fill	105, 8, 0
 	.quad	_pa(cea_pgt_pud) + 3		/* 508: 0xfffffe0000000000 */
 	.fill	2, 8, 0
 	.quad	_pa(early_kernel_pud) + 3	/* 511: 0xffffff8000000000 */

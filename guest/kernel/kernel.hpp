@@ -77,7 +77,7 @@ inline uint64_t user_cr3(uint64_t kernel_cr3) {
 extern "C" {
 extern lstar::percpu_area percpu_area;
 extern unsigned char cpu_tss[];
-extern unsigned char gdt_page[], idt_table[], cea_pgt_pud[], early_top_pgt[];
+extern unsigned char gdt_page[], idt_table[], cea_pgt_pud[], early_top_pgt[], task_stack_pud[];
 // entry_64.S's table of the entry area's addresses.
 struct EntryPoints {
     uint64_t syscall_64;             // entry_SYSCALL_64: LSTAR in direct mode

@@ -72,6 +72,8 @@ bool cpu_has_pcid() {
     return c & (1u << 17);  // CPUID.01H:ECX.PCID[bit 17]
 }
 
+bool broken_idt_for_user;  // lstar.crash=user-triple
+
 // lstar.crash=...: ways for the monitor's tests to make the kernel fail on purpose.
 void crash_test(const char* how) {
     auto is = [how](const char* s) {
@@ -87,8 +89,20 @@ void crash_test(const char* how) {
         asm volatile("1: jmp 1b");  // ring 0 never comes back; the monitor must time out
     } else if (is("kpanic")) {
         asm volatile("ud2");  // #UD in ring 0 -> do_exception -> Kernel panic -> cli; hlt
+    } else if (is("user-triple")) {
+        // Enter the user program with an empty IDT: its first exception (or, on a host that needs
+        // the #PF shim, its first syscall) cannot be delivered: #GP, then #DF, then triple fault,
+        // with the CPU in ring 3.
+        broken_idt_for_user = true;
+        return;
+    } else if (is("stack")) {
+        // A kernel function that calls itself forever, on the task stack (as a syscall would run):
+        // the call that crosses task_stack pushes into the guard page (#PF), the #PF frame cannot
+        // be pushed either (#DF), and #DF runs on IST1: do_exception reports a stack overflow.
+        asm volatile("movq %0, %%rsp\n"
+                     "1: call 1b" : : "r"(VMAP_STACK_BASE + 0x5000)  /* task_stack_top */ : "memory");
     }
-    pr_err("lstar.crash=%s: unknown (triple, kspin, kpanic); ignored", how);
+    pr_err("lstar.crash=%s: unknown (triple, kspin, kpanic, user-triple, stack); ignored", how);
 }
 
 [[noreturn]] void no_such_program(const char* name) {
@@ -139,9 +153,13 @@ extern "C" void start_kernel(uint64_t bootinfo_phys, uint64_t magic) {
     // 508 of the monitor's page table (PVH's early_top_pgt has them already). Then the IDT, whose
     // gates point into it.
     current_pgd_phys = boot_info->boot_pml4_phys;
-    if (!pvh_boot)
+    if (!pvh_boot) {
         phys_to_virt<uint64_t>(current_pgd_phys)[CEA_PML4_INDEX] =
             x86::pte(virt_to_phys(cea_pgt_pud), x86::kPtePresent | x86::kPteWrite);
+        // The task stack's range with its guard page (percpu.S), also static.
+        phys_to_virt<uint64_t>(current_pgd_phys)[VMAP_STACK_PML4_INDEX] =
+            x86::pte(virt_to_phys(task_stack_pud), x86::kPtePresent | x86::kPteWrite);
+    }
     idt_setup_traps();
 
     Cmdline cmd;
@@ -183,6 +201,13 @@ extern "C" void start_kernel(uint64_t bootinfo_phys, uint64_t magic) {
         do_exit(126);  // as a shell's "cannot execute"
     }
     if (guest_events) report_user_enter(start);
+    if (broken_idt_for_user) {
+        // Pages are faulted in on demand: touch the first code and stack pages now, so that the
+        // first exception is the program's own (ud2), not the #PF of its first fetch.
+        user_range_accessible(start.entry, 1, false);
+        user_range_accessible(start.sp - 256, 256, true);
+        idt_invalidate();
+    }
     entry_points.enter_user_mode(start.entry, start.sp);
     __builtin_unreachable();
 }

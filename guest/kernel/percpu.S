@@ -14,6 +14,7 @@
 #include "pt_regs.h"
 
 #define STACK_SIZE	16384
+#define KM		0xffffffff80000000	/* __START_KERNEL_map */
 /* A small gap after each stack top, so that an address inside one stack is never symbolized as
  * "<previous_stack_top+offset>" by a trace (a top and the next stack's base would share an address). */
 #define STACK_GAP	64
@@ -25,13 +26,21 @@ boot_stack:			/* start_kernel runs here, until the first iretq to ring 3 */
 	.skip	STACK_SIZE
 boot_stack_top:
 	.skip	STACK_GAP
-	.globl task_stack, task_stack_top
+	.balign 4096
+task_stack_pages:		/* the task stack's memory: used only through its vmap alias below */
+	.skip	STACK_SIZE
+
+/* The task's kernel stack (TSS.RSP0 and the syscall stack), mapped as Linux's CONFIG_VMAP_STACK
+ * maps it: in a range of its own (VMAP_STACK_BASE, PML4 slot 402), 4 KiB pages, with an unmapped
+ * guard page below. A kernel stack overflow then faults at once (#PF on the guard page) instead of
+ * silently overwriting whatever lies below; the CPU cannot push that #PF's frame on the same
+ * stack, so it raises #DF, which runs on its own IST stack (IST1, df_stack) and reports it. */
+	.globl task_stack, task_stack_top, task_stack_guard
+	.set	task_stack_guard, VMAP_STACK_BASE	/* not present */
+	.set	task_stack, VMAP_STACK_BASE + 0x1000
+	.set	task_stack_top, task_stack + STACK_SIZE
 	.type task_stack, @object
 	.size task_stack, STACK_SIZE
-task_stack:			/* the task's kernel stack: TSS.RSP0 and the syscall stack */
-	.skip	STACK_SIZE
-task_stack_top:
-	.skip	STACK_GAP
 
 	.section .data..page_aligned, "aw", @progbits
 	.balign 4096			/* alone in its page: the entry area maps this page at CEA_TSS */
@@ -54,6 +63,26 @@ cpu_tss:			/* lstar::x86::Tss64 */
 	.error "cpu_tss must be sizeof(lstar::x86::Tss64)"
 	.endif
 	.balign 4096
+
+/* The page tables of the task stack's range: static, so that mapping it costs one PML4 store
+ * (start_kernel; PVH's early_top_pgt has it already). Supervisor-only, global, not executable. */
+	.section .data..page_aligned, "aw", @progbits
+	.balign 4096
+	.globl task_stack_pud
+task_stack_pud:
+	.quad	task_stack_pmd - KM + 0x3		/* P RW */
+	.fill	511, 8, 0
+task_stack_pmd:
+	.quad	task_stack_pte - KM + 0x3
+	.fill	511, 8, 0
+task_stack_pte:
+	.quad	0					/* the guard page */
+	.set	.Lpg, 0
+	.rept	STACK_SIZE / 4096
+	.quad	task_stack_pages - KM + .Lpg * 4096 + 0x8000000000000103	/* P RW G NX */
+	.set	.Lpg, .Lpg + 1
+	.endr
+	.fill	512 - 1 - STACK_SIZE / 4096, 8, 0
 
 	.section .data, "aw"
 

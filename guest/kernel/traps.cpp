@@ -105,7 +105,8 @@ extern "C" void do_exception(lstar::pt_regs* regs, unsigned long vector) {
     if (vector == x86::kVecPF && (regs->cs & 3) && handle_mm_fault(read_cr2(), regs->orig_ax)) return;
     stats.exceptions++;
     if (vector == x86::kVecUD && (regs->cs & 3) && handle_user_ud(regs)) return;
-    const uint64_t cr2 = vector == x86::kVecPF ? read_cr2() : 0;
+    // #DF: CR2 still holds the address of a #PF that could not be delivered (a stack overflow).
+    const uint64_t cr2 = vector == x86::kVecPF || vector == x86::kVecDF ? read_cr2() : 0;
 
     if (vector == x86::kVecNMI) {  // not an error of the interrupted code: note it and go on
         pr_info("Uhhuh. NMI received at %lx", regs->ip);
@@ -135,6 +136,15 @@ extern "C" void do_exception(lstar::pt_regs* regs, unsigned long vector) {
 
     // From kernel mode: a kernel bug. Always reported: the monitor must know why the CPU stopped.
     report(regs, vector, cr2, abi::ExceptionAction::Panic, 0);
+    // Linux's handle_stack_overflow(): a #DF whose CR2 is in the task stack's guard page.
+    const uint64_t guard = VMAP_STACK_BASE;  // task_stack_guard (percpu.S)
+    if (vector == x86::kVecDF && cr2 >= guard && cr2 < guard + 4096) {
+        const uint64_t base = VMAP_STACK_BASE + 0x1000;  // task_stack
+        pr_emerg("BUG: stack guard page was hit at %lx (stack is %lx..%lx)", cr2, base, base + 0x4000 - 1);
+        pr_emerg("Kernel panic: kernel stack overflow (double-fault), handled on the #DF IST stack (pt_regs at %p)",
+                 static_cast<void*>(regs));
+        halt_forever();
+    }
     pr_emerg("Kernel panic: %s at %lx (error %lx cr2 %lx)", vector_name(vector), regs->ip, regs->orig_ax, cr2);
     halt_forever();  // cli; hlt: the monitor sees a HLT exit with interrupts off
 }

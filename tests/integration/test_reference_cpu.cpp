@@ -115,3 +115,15 @@ TEST_CASE("pti-pcid without PCID: lstar refuses before booting, the kernel itsel
     if (l.status == 69) CHECK(l.err.find("PCID") != std::string::npos);  // this host: no PCID
     else CHECK(l.out == "syscall: getpid() = 1\n");                         // a host with PCID
 }
+
+TEST_CASE("a kernel stack overflow on the reference CPU: #DF on IST1, CR2 in the guard page, as under lstar") {
+    if (!have_qemu()) return;
+    auto q = run_qemu("lstar.crash=stack", "max", 3);  // the kernel halts: QEMU is stopped after 3 s
+    CHECK(!q.ran);
+    CHECK(q.klog.find("BUG: stack guard page was hit at ffffc90000000ff8") != std::string::npos);
+    CHECK(q.klog.find("Kernel panic: kernel stack overflow (double-fault), handled on the #DF IST stack "
+                      "(pt_regs at fffffe0000005f18)") != std::string::npos);  // df_stack, in the entry area
+    auto l = run_lstar({"-q", "run", "--append", "lstar.crash=stack"});
+    CHECK(l.status == 114);
+    CHECK(l.out.find("(pt_regs at fffffe0000005f18)") != std::string::npos);  // the same stack, the same frame
+}

@@ -97,3 +97,16 @@ TEST_CASE("an instruction KVM cannot run ends with the instruction's bytes and d
     CHECK(f[0]["insn"].get<std::string>().find("cmpxchg16b") != std::string::npos);
     CHECK(f[0]["cpl"] == 0);
 }
+
+TEST_CASE("SIGINT with --trace-out: the timeline is written and closed (valid JSON), the log complete") {
+    const char* path = "/tmp/lstar-test-sigint-trace.json";
+    auto r = run_lstar({"run", "--init", "spin", "--trace", "syscalls", "--trace-out", path}, true, SIGINT, 500);
+    CHECK(r.status == 130);
+    check_complete_log(r, "interrupted");
+    std::ifstream f(path);
+    auto doc = nlohmann::json::parse(f, nullptr, false);
+    CHECK(!doc.is_discarded());
+    CHECK(doc["traceEvents"].size() >= 3);
+    CHECK(r.err.find("lstar summary: interrupted") != std::string::npos);
+    std::remove(path);
+}

@@ -76,3 +76,57 @@ TEST_CASE("an exit log that cannot be created names the path") {
         CHECK(std::string(e.what()).find("/nonexistent-dir/log.jsonl") != std::string::npos);
     }
 }
+
+TEST_CASE("a bounded exit log keeps the first and the last records, counts the dropped ones, and says so") {
+    std::string path = "/tmp/lstar-unit-exit-log-bounded.jsonl";
+    const uint64_t limit = 1 << 20;
+    const int n = 50000;
+    {
+        ExitLog log(path, limit);
+        std::string pad(80, 'x');
+        for (int i = 1; i <= n; ++i) log.write(JsonObject().num("seq", i).str("type", "exit").str("pad", pad).done());
+        log.write_end(JsonObject().num("seq", n).str("type", "end").done());
+        CHECK(log.dropped_records() > 0);
+        CHECK(log.close());
+    }
+    std::ifstream f(path);
+    std::vector<nlohmann::json> recs;
+    uint64_t bytes = 0;
+    for (std::string line; std::getline(f, line);) {
+        bytes += line.size() + 1;
+        recs.push_back(nlohmann::json::parse(line));
+    }
+    std::remove(path.c_str());
+    CHECK(bytes <= limit + 256);
+    REQUIRE(recs.size() > 3);
+    CHECK(recs.front()["seq"] == 1);  // the first records, in order
+    CHECK(recs.back()["type"] == "end");
+    CHECK(recs[recs.size() - 2]["seq"] == n);  // the last record before the end
+    size_t d = 0;
+    while (d < recs.size() && recs[d].value("type", "") != "dropped") ++d;
+    REQUIRE(d < recs.size());
+    const auto& dropped = recs[d];
+    CHECK(dropped["first_seq"] == recs[d - 1]["seq"].get<int>() + 1);  // no gap, no overlap
+    CHECK(recs[d + 1]["seq"] == dropped["last_seq"].get<int>() + 1);
+    CHECK(dropped["records"] == dropped["last_seq"].get<int>() - dropped["first_seq"].get<int>() + 1);
+    CHECK(recs.back()["dropped_records"] == dropped["records"]);
+    CHECK(recs.size() - 2 + dropped["records"].get<size_t>() == size_t(n));  // every record kept or counted
+}
+
+TEST_CASE("an exit log under its limit drops nothing and its end record says 0") {
+    std::string path = "/tmp/lstar-unit-exit-log-small.jsonl";
+    {
+        ExitLog log(path);
+        for (int i = 1; i <= 100; ++i) log.write(JsonObject().num("seq", i).done());
+        log.write_end(JsonObject().num("seq", 100).str("type", "end").done());
+        CHECK(log.close());
+        CHECK(log.dropped_records() == 0);
+    }
+    std::ifstream f(path);
+    int lines = 0;
+    std::string line, last;
+    while (std::getline(f, line)) ++lines, last = line;
+    std::remove(path.c_str());
+    CHECK(lines == 101);
+    CHECK(nlohmann::json::parse(last)["dropped_records"] == 0);
+}

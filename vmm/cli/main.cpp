@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -96,6 +97,10 @@ int main(int argc, char** argv) {
     run->add_option("--timeout", opts.timeout_s, "stop a guest still running after SECONDS, with a report")
         ->check(CLI::PositiveNumber);
     run->add_option("--exit-log", opts.exit_log, "write every VM exit and guest event to FILE as JSON Lines");
+    run->add_option("--exit-log-limit", opts.exit_log_limit_mib,
+                    "bound the exit log to about MIB MiB: past it the log keeps the first and the last records and "
+                    "counts the ones it drops (docs/exit-log.md)")
+        ->default_val(256)->check(CLI::Range(1, 1 << 20));
     run->add_flag("--no-guest-events", no_guest_events, "tell the guest kernel not to report syscalls and exceptions");
     std::string entry = "direct", msr_setup = "monitor";
     run->add_option("--entry", entry,
@@ -115,6 +120,10 @@ int main(int argc, char** argv) {
                     "emulated, reads fault), none (calls fault)")
         ->check(CLI::IsMember({"emulate", "xonly", "none"}));
     run->add_option("--kvm-device", opts.kvm_path, "the KVM device")->capture_default_str();
+    bool no_seccomp = false;
+    run->add_flag("--no-seccomp", no_seccomp,
+                  "do not install the seccomp filter that limits the run loop to the system calls it needs "
+                  "(docs/seccomp.md); for debugging lstar itself");
     std::vector<std::string> traces;
     run->add_option("--trace", traces,
                     "watch the guest from outside, without its help (comma-separated, repeatable): syscalls "
@@ -178,6 +187,7 @@ int main(int argc, char** argv) {
                                        : lstar::abi::EntryMode::Direct;
     opts.msr_setup = msr_setup == "guest" ? lstar::MsrSetup::Guest : lstar::MsrSetup::Monitor;
     opts.guest_events = !no_guest_events;
+    opts.seccomp = !no_seccomp;
     if (!append.empty() && (!init.empty() || !guest_args.empty())) {
         spdlog::error("--append sets the whole command line: use it without --init and without program arguments");
         return lstar::status::kUsage;
@@ -220,5 +230,8 @@ int main(int argc, char** argv) {
                      : verbosity >= 1 ? lstar::Narration::AllSyscalls
                                       : lstar::Narration::FirstSyscall;
     opts.summary = !quiet;
+    // A closed pipe (`lstar run --exit-log /dev/stdout | head`) must be an error lstar reports
+    // (EPIPE: status 74, the guest stopped), not a SIGPIPE that kills it with half a log.
+    std::signal(SIGPIPE, SIG_IGN);
     return lstar::run_vm(opts);
 }

@@ -30,6 +30,10 @@ InterruptWatcher::InterruptWatcher(int sock) : sock_(sock) {
     sa.sa_flags = SA_RESTART;
     sigaction(kKickSignal, &sa, &old_kick_);
     thread_ = std::thread([this] { loop(); });
+    // Wait until the thread runs: its start-up system calls (rseq, set_robust_list) must not land
+    // after the run loop's seccomp filter (docs/seccomp.md).
+    std::unique_lock lk(mu_);
+    cv_.wait(lk, [this] { return started_; });
 }
 
 InterruptWatcher::~InterruptWatcher() {
@@ -70,6 +74,8 @@ void InterruptWatcher::kick() {
 
 void InterruptWatcher::loop() {
     std::unique_lock lk(mu_);
+    started_ = true;
+    cv_.notify_all();
     for (;;) {
         // Sleep (no polling) while the stub owns the socket, or after a byte we must not take.
         cv_.wait(lk, [this] { return quit_ || (watching_ && !quiet_); });

@@ -26,6 +26,7 @@ public:
     bool interrupted() const { return interrupted_; }
     bool peer_gone() const { return peer_gone_; }
     void clear() { interrupted_ = false; }
+    int wake_fd() const { return wake_fd_; }
 
 private:
     void loop();
@@ -35,7 +36,7 @@ private:
     int wake_fd_ = -1;  // eventfd: wakes the thread out of poll() to quit
     std::mutex mu_;
     std::condition_variable cv_;
-    bool watching_ = false, quiet_ = false, quit_ = false;
+    bool watching_ = false, quiet_ = false, quit_ = false, started_ = false;
     kvm::Vcpu* vcpu_ = nullptr;
     pthread_t vcpu_thread_{};
     std::atomic<bool> interrupted_{false}, peer_gone_{false};

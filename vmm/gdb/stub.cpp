@@ -327,6 +327,13 @@ void Stub::stop_watching() {
     if (impl_->watcher) impl_->watcher->stop();
 }
 
+std::vector<int> Stub::descriptors() const {
+    std::vector<int> fds;
+    if (impl_->conn.fd() >= 0) fds.push_back(impl_->conn.fd());
+    if (impl_->watcher) fds.push_back(impl_->watcher->wake_fd());
+    return fds;
+}
+
 void Stub::on_exit(int status) {
     auto& s = *impl_;
     if (!s.conn.is_open()) return;

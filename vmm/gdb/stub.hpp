@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kvm/exit.hpp"
 #include "kvm/vcpu.hpp"
@@ -51,6 +52,10 @@ public:
     bool interrupt_requested() const;
     void start_watching(kvm::Vcpu& vcpu);  // call before each KVM_RUN after on_stop
     void stop_watching();                  // call after each KVM_RUN
+
+    // The descriptors the run loop uses for gdb (the connection, the watcher's eventfd): the
+    // seccomp filter allows I/O on these.
+    std::vector<int> descriptors() const;
 
     // The guest ended with this status: tell gdb ("W xx") and close.
     void on_exit(int status);

@@ -20,6 +20,7 @@ const char* stop_reason_name(StopReason r) {
     case StopReason::Interrupted: return "interrupted";
     case StopReason::UnexpectedExit: return "unexpected_exit";
     case StopReason::LogError: return "log_error";
+    case StopReason::SeccompViolation: return "seccomp_violation";
     }
     return "?";
 }

@@ -21,6 +21,7 @@ enum class StopReason {
     Interrupted,        // SIGINT / SIGTERM
     UnexpectedExit,     // FAIL_ENTRY, unknown exit reasons, debug exits nobody asked for
     LogError,           // the exit log could not be written
+    SeccompViolation,   // the monitor made a system call its seccomp filter forbids (run/seccomp.hpp)
 };
 const char* stop_reason_name(StopReason r);  // "guest_exit", "triple_fault", ...
 

@@ -13,6 +13,7 @@ inline constexpr int kTripleFault = 112;     // KVM_EXIT_SHUTDOWN
 inline constexpr int kEmulationFailure = 113;  // KVM_EXIT_INTERNAL_ERROR
 inline constexpr int kGuestHalted = 114;     // HLT with nothing left to wake the vCPU
 inline constexpr int kUnexpectedExit = 115;  // FAIL_ENTRY, unknown reasons, unhandled debug exits
+inline constexpr int kSeccompViolation = 116;  // the run loop made a system call its seccomp filter forbids
 inline constexpr int kTimeout = 124;         // --timeout expired (as timeout(1))
 inline constexpr int kSigint = 130;          // Ctrl-C (128 + SIGINT, as shells report it)
 inline constexpr int kSigterm = 143;         // 128 + SIGTERM

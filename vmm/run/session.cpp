@@ -1,6 +1,7 @@
 #include "run/session.hpp"
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <sys/random.h>
@@ -9,6 +10,7 @@
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <spdlog/spdlog.h>
@@ -30,6 +32,7 @@
 #include "run/guest_events.hpp"
 #include "run/json.hpp"
 #include "run/narrator.hpp"
+#include "run/seccomp.hpp"
 #include "run/syscall_names.hpp"
 #include "run/timings.hpp"
 #include "gdb/stub.hpp"
@@ -49,6 +52,11 @@ namespace {
 // a signal that lands just before KVM_RUN).
 std::atomic<int> g_signal{0};
 kvm::Vcpu* g_vcpu = nullptr;
+
+// The seccomp filter refused a call: stop the guest at the next turn of the run loop.
+void on_seccomp_refused() {
+    if (g_vcpu) g_vcpu->request_immediate_exit();
+}
 
 void on_signal(int sig) {
     int expected = 0;
@@ -181,6 +189,8 @@ private:
     uint64_t lstar_now_ = 0;  // LSTAR as the guest has it now (boot, or its last trapped WRMSR)
     std::map<std::string, uint64_t> syscalls_by_name_, exceptions_by_vector_;
     void make_tracer();
+    void install_seccomp();
+    size_t seccomp_allowed_ = 0;  // system calls the filter allows; 0: no filter (--no-seccomp)
     void count_syscall(const std::string& name, bool enter);
     void count_exception(const std::string& mnemonic);
 };
@@ -231,7 +241,6 @@ void Session::count_exception(const std::string& mnemonic) {
 }
 
 void Session::make_tracer() {
-    if (!opts_.trace_out.empty()) timeline_.emplace();
     if (!opts_.trace.any()) return;
     trace::TraceSink sink;
     sink.line = [](const std::string& l) { out_stderr(l + "\n"); };
@@ -480,7 +489,7 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
     if (tracer_) tracer_->finish();
     if (timeline_) {
         std::string err;
-        if (timeline_->write(opts_.trace_out, total, err))
+        if (timeline_->write(total, err))
             spdlog::debug("timeline: {} events in {}", timeline_->events(), opts_.trace_out);
         else
             spdlog::error("{}", err);
@@ -493,12 +502,13 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
     }
     by += "}";
     if (log_.enabled())
-        log_.write(JsonObject().num("seq", seq_).str("type", "end").str("reason", stop_reason_name(stop.reason))
+        log_.write_end(JsonObject().num("seq", seq_).str("type", "end").str("reason", stop_reason_name(stop.reason))
                        .num("status", stop.status).str("note", note).num("exits", seq_).raw("exits_by_reason", by)
                        .num("total_ns", total).num("guest_ns", guest_ns_).num("monitor_ns", total - guest_ns_)
                        .num("syscalls", syscalls_).num("via_hardware", via_hw_).num("via_pf_shim", via_shim_)
                        .num("via_ud_shim", via_ud_shim_)
-                       .num("exceptions", exceptions_).num("bad_events", bad_events_).done());
+                       .num("exceptions", exceptions_).num("bad_events", bad_events_)
+                       .num("seccomp", seccomp_allowed_ > 0).num("seccomp_allowed", seccomp_allowed_).done());
     if (!opts_.summary) return;
     std::string s = "lstar summary: " + std::string(stop_reason_name(stop.reason)) + ", exit status " +
                     std::to_string(stop.status) + ", " + ms(total) + " from first KVM_RUN\n";
@@ -533,11 +543,44 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
              std::to_string(tracer_->traced_exceptions()) + " exceptions, " + std::to_string(tracer_->steps()) +
              " single steps, from outside the guest (debug exits " + std::to_string(exits_by_reason_["debug"]) + ")\n";
     if (bad_events_) s += "  bad records  " + std::to_string(bad_events_) + " (ignored)\n";
+    if (log_.dropped_records())
+        s += "  exit log     " + std::to_string(log_.dropped_records()) + " records (" +
+             std::to_string(log_.dropped_bytes() >> 10) + " KiB) dropped in the middle: it keeps the first and the last (--exit-log-limit " +
+             std::to_string(log_.limit() >> 20) + " MiB)\n";
+    s += seccomp_allowed_ ? "  seccomp      filter installed on every thread: " + std::to_string(seccomp_allowed_) +
+                                " system calls allowed" +
+                                (seccomp::kSanitizerBuild ? " (a sanitizer build's filter: all but sockets and execve)\n"
+                                                          : " (KVM ioctls on the vCPU descriptor, writes to lstar's own files)\n")
+                          : "  seccomp      off (--no-seccomp)\n";
     out_stderr(s);
+}
+
+// After set-up, before the first KVM_RUN: only the run loop's system calls from here on.
+void Session::install_seccomp() {
+    seccomp::RunLoopFds fds;
+    fds.kvm = {vcpu_->fd()};
+    fds.output = {STDOUT_FILENO, STDERR_FILENO};
+    if (log_.enabled()) fds.output.push_back(log_.fd());
+    if (timeline_) fds.output.push_back(timeline_->fd());
+    if (gdb_) fds.sockets = gdb_->descriptors();
+    if (timings::status_fd() >= 0) fds.readonly = {timings::status_fd()};
+    auto policy = seccomp::run_loop_policy(fds);
+    seccomp::install(policy, on_seccomp_refused);
+    seccomp_allowed_ = seccomp::allowed_count(policy);
+    spdlog::debug("seccomp: filter installed on every thread, {} system calls allowed ({} BPF instructions{})",
+                  seccomp_allowed_, seccomp::compile(policy).size(),
+                  seccomp::kSanitizerBuild ? "; a sanitizer build: everything but sockets and execve (docs/seccomp.md)" : "");
 }
 
 int Session::run() {
     spdlog::info("{}: {}", image_.name, boot_.image_kind);
+    if (!opts_.trace_out.empty()) {
+        std::string err;
+        if (!timeline_.emplace().open(opts_.trace_out, err)) {
+            spdlog::error("--trace-out: {}", err);
+            return status::kIoError;
+        }
+    }
     if (opts_.show_setup) out_stderr(setup_table(boot_, image_.symbols, host_.description));
     if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description));
     make_tracer();
@@ -556,10 +599,29 @@ int Session::run() {
         vcpu_->set_guest_debug(r.debug);
     }
     SignalGuard signals(*vcpu_, opts_.timeout_s);
+    if (opts_.seccomp) install_seccomp();
+    // A hidden hook for the test that proves the filter works: a forbidden call from the run loop.
+    if (std::getenv("LSTAR_TEST_SECCOMP_VIOLATION")) {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        spdlog::warn("LSTAR_TEST_SECCOMP_VIOLATION: socket() from the run loop returned {} ({})", fd,
+                     fd < 0 ? std::strerror(errno) : "allowed");
+        if (fd >= 0) ::close(fd);
+    }
     t_start_ = now_ns();
     uint64_t last_exit_at = 0;
     std::string_view last_reason;
     for (;;) {
+        if (long nr = seccomp::refused_syscall(); nr >= 0) {
+            // lstar itself made a call its filter forbids: a bug, or something subverted the monitor.
+            const char* name = syscall_name(uint64_t(nr));
+            std::string note = "seccomp refused the monitor's system call " + std::string(name ? name : "?") + " (" +
+                               std::to_string(nr) + ")";
+            actions::Stop s{StopReason::SeccompViolation, status::kSeccompViolation};
+            spdlog::error("{}: {}", stop_reason_name(s.reason), note);
+            write_end(s, note);
+            if (gdb_) gdb_->on_exit(s.status);
+            return log_.close() ? s.status : status::kIoError;
+        }
         uint64_t t0 = now_ns();
         if (timeline_ && last_exit_at) timeline_->vm_exit(last_exit_at - t_start_, t0 - last_exit_at, last_reason);
         if (gdb_) gdb_->start_watching(*vcpu_);
@@ -696,7 +758,7 @@ int run_vm(const RunOptions& opts) {
     }
     std::optional<ExitLog> log;
     try {
-        log.emplace(opts.exit_log);
+        log.emplace(opts.exit_log, opts.exit_log_limit_mib << 20);
     } catch (const std::system_error& e) {
         spdlog::error("{}", e.what());
         return status::kIoError;
@@ -712,7 +774,8 @@ int run_vm(const RunOptions& opts) {
         }
         timings::mark("teardown");  // the exit log closed (in run()), the VM's descriptors and memory freed
         if (timings::enabled()) out_stderr(timings::report());
-        return rc;
+        // A refused call after the run loop (writing the end of the run) still fails the run.
+        return seccomp::refused_syscall() >= 0 ? status::kSeccompViolation : rc;
     } catch (const kvm::KvmUnavailable& e) {
         spdlog::error("KVM unavailable: {}", e.what());
         return status::kKvmUnavailable;

@@ -19,6 +19,7 @@ struct RunOptions {
     uint64_t ram_mib = 128;
     double timeout_s = 0;  // 0: none
     std::string exit_log;  // "": no exit log
+    uint64_t exit_log_limit_mib = 256;  // the exit log's size bound (run/exit_log.hpp)
     bool guest_events = true;
     std::string cmdline = "init=hello";
     std::string initrd;  // --initrd DIR|FILE.cpio: "" for none
@@ -38,6 +39,7 @@ struct RunOptions {
     std::vector<std::string> modules;      // --module FILE (repeatable): PVH and multiboot only
     bool cmdline_given = false;            // --append/--init/program arguments were given
     uint16_t smp = 1;                      // --smp: what fw_cfg reports (lstar runs one vCPU)
+    bool seccomp = true;  // --no-seccomp turns the run loop's system-call filter off
 };
 
 // Returns lstar's exit status (run/exit_status.hpp). Errors are reported on stderr.

@@ -14,5 +14,7 @@ void note_guest_ram(const void* base, uint64_t size);
 // One line for stderr: each stage in ms, the total since main(), guest RAM touched, peak RSS.
 std::string report();
 bool enabled();
+// /proc/self/status, opened by enable() (-1 when off): the seccomp filter lets report() pread it.
+int status_fd();
 
 }  // namespace lstar::timings

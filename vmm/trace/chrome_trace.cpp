@@ -53,15 +53,26 @@ void ChromeTrace::vm_exit(uint64_t ts, uint64_t dur, std::string_view reason) {
     add(slice(kExitTid, std::string(reason), ts, dur, "vm_exit"));
 }
 
-bool ChromeTrace::write(const std::string& path, uint64_t end_ns, std::string& error) {
-    if (in_kernel_) syscall_edge(end_ns, kernel_name_, false);
-    else if (end_ns > user_since_ && user_since_ > 0) add(slice(kUserTid, "user", user_since_, end_ns - user_since_, "user"));
-    std::string tmp = path + ".tmp";
-    std::FILE* f = std::fopen(tmp.c_str(), "we");
-    if (!f) {
-        error = "cannot create " + tmp + ": " + std::strerror(errno);
+ChromeTrace::~ChromeTrace() {
+    if (f_) std::fclose(f_);
+}
+
+bool ChromeTrace::open(const std::string& path, std::string& error) {
+    path_ = path;
+    f_ = std::fopen(path.c_str(), "we");
+    if (!f_) error = "cannot create " + path + ": " + std::strerror(errno);
+    return f_ != nullptr;
+}
+
+int ChromeTrace::fd() const { return f_ ? fileno(f_) : -1; }
+
+bool ChromeTrace::write(uint64_t end_ns, std::string& error) {
+    if (!f_) {
+        error = "no trace file open";
         return false;
     }
+    if (in_kernel_) syscall_edge(end_ns, kernel_name_, false);
+    else if (end_ns > user_since_ && user_since_ > 0) add(slice(kUserTid, "user", user_since_, end_ns - user_since_, "user"));
     auto name_thread = [](int tid, const char* name) {
         return JsonObject().str("name", "thread_name").str("ph", "M").num("pid", 1).num("tid", tid)
             .raw("args", JsonObject().str("name", name).done()).done();
@@ -70,16 +81,15 @@ bool ChromeTrace::write(const std::string& path, uint64_t end_ns, std::string& e
                        JsonObject().str("producer", "lstar").num("dropped_events", dropped_).done() +
                        ",\"traceEvents\":[\n" + name_thread(kUserTid, "guest user mode") + ",\n" +
                        name_thread(kKernelTid, "guest kernel mode") + ",\n" + name_thread(kExitTid, "VM exits");
-    bool ok = std::fputs(head.c_str(), f) >= 0;
-    for (const auto& e : events_) ok = ok && std::fputs(",\n", f) >= 0 && std::fputs(e.c_str(), f) >= 0;
-    ok = ok && std::fputs("\n]}\n", f) >= 0;
-    ok = (std::fclose(f) == 0) && ok;
-    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        error = "cannot write " + path + ": " + std::strerror(errno);
-        std::remove(tmp.c_str());
-        return false;
-    }
-    return true;
+    bool ok = std::fputs(head.c_str(), f_) >= 0;
+    for (const auto& e : events_) ok = ok && std::fputs(",\n", f_) >= 0 && std::fputs(e.c_str(), f_) >= 0;
+    ok = ok && std::fputs("\n]}\n", f_) >= 0;
+    int err = errno;
+    ok = (std::fclose(f_) == 0) && ok;
+    if (!ok) err = errno ? errno : err;
+    f_ = nullptr;
+    if (!ok) error = "cannot write " + path_ + ": " + std::strerror(err);
+    return ok;
 }
 
 }  // namespace lstar::trace

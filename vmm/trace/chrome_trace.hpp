@@ -1,9 +1,11 @@
 // --trace-out FILE.json: a timeline in the Chrome trace event format (ui.perfetto.dev and
 // chrome://tracing open it): user-mode and kernel-mode slices per syscall, exceptions as instant
-// events, VM exits on a track of their own. Built in memory (bounded) and written at the end, to a
-// temporary file renamed into place, so an interrupted run never leaves half a JSON document.
+// events, VM exits on a track of their own. Built in memory (bounded) and written in one go at the
+// end (also of an interrupted run), to a file opened at set-up: the run loop's seccomp filter
+// allows writes to descriptors it already has, not open() or rename().
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,13 +20,23 @@ public:
     void exception(uint64_t ts_ns, const std::string& name);
     void vm_exit(uint64_t ts_ns, uint64_t dur_ns, std::string_view reason);
 
-    // Close what is open at end_ns and write the document; false with error set on failure.
-    bool write(const std::string& path, uint64_t end_ns, std::string& error);
+    ChromeTrace() = default;
+    ~ChromeTrace();
+    ChromeTrace(const ChromeTrace&) = delete;
+    ChromeTrace& operator=(const ChromeTrace&) = delete;
+
+    // Create (truncate) the output file now, before the run; false with error set on failure.
+    bool open(const std::string& path, std::string& error);
+    int fd() const;
+    // Close what is open at end_ns, write the document and close the file; false with error set.
+    bool write(uint64_t end_ns, std::string& error);
     size_t events() const { return events_.size(); }
     size_t dropped() const { return dropped_; }
 
 private:
     void add(std::string json);
+    std::FILE* f_ = nullptr;
+    std::string path_;
     std::vector<std::string> events_;
     size_t dropped_ = 0;
     uint64_t user_since_ = 0;

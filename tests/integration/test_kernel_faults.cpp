@@ -1,0 +1,53 @@
+// Faults the kernel cannot recover from, made on purpose (lstar.crash=...): the monitor must say
+// what happened, where, and end with the documented status and a complete log.
+#include <doctest/doctest.h>
+
+#include "lstar_process.hpp"
+
+using namespace lstar::test;
+
+TEST_CASE("a triple fault from ring 3 (a user program under an empty IDT): status 112, CPL 3, the faulting ud2") {
+    auto r = run_lstar({"run", "--append", "init=ud2 lstar.crash=user-triple"});
+    CHECK(r.status == 112);
+    CHECK(r.err.find("triple_fault") != std::string::npos);
+    check_complete_log(r, "triple_fault");
+    auto f = records(r, "fault");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]["cpl"] == 3);
+    CHECK(f[0]["cs"] == "0x33");
+    CHECK(f[0]["insn"] == "ud2");
+    CHECK(f[0]["idt_limit"] == "0x0");  // the broken IDT
+    CHECK(events(r, "user_enter").size() == 1);  // the kernel did enter ring 3
+    CHECK(events(r, "exception").empty());       // and no exception reached its handlers
+}
+
+TEST_CASE("a kernel stack overflow hits the guard page and ends in #DF on its IST stack: both reported, status 114") {
+    for (const char* setup : {"monitor", "guest"}) {  // lstar's 64-bit protocol and PVH
+        CAPTURE(setup);
+        auto r = run_lstar({"run", "--msr-setup", setup, "--append", "lstar.crash=stack"});
+        CHECK(r.status == 114);
+        check_complete_log(r, "halted");
+        auto ex = events(r, "exception");
+        REQUIRE(ex.size() == 1);
+        CHECK(ex[0]["vector"] == 8);
+        CHECK(ex[0]["mnemonic"] == "#DF");
+        CHECK(ex[0]["from_cpl"] == 0);
+        CHECK(ex[0]["action"] == "panic");
+        // The handler ran on IST1 (df_stack in the cpu_entry_area), not on the overflowed stack.
+        CHECK(ex[0]["handler_stack"].get<std::string>().rfind("df_stack+", 0) == 0);
+        // The overflowed stack: RSP at the bottom of task_stack, CR2 in the guard page below it.
+        CHECK(hex(ex[0]["rsp"]) == 0xffffc90000001000ull);
+        CHECK(ex[0]["cr2"] == "0xffffc90000000ff8");
+        // The guest's own report, and the monitor's.
+        bool guard = false, panic = false;
+        for (auto& l : events(r, "log")) {
+            auto t = l["text"].get<std::string>();
+            guard = guard || t.find("BUG: stack guard page was hit at ffffc90000000ff8") != std::string::npos;
+            panic = panic || t.find("Kernel panic: kernel stack overflow (double-fault)") != std::string::npos;
+        }
+        CHECK(guard);
+        CHECK(panic);
+        CHECK(r.err.find("#DF (double fault)") != std::string::npos);
+        CHECK(r.err.find("kernel panic") != std::string::npos);
+    }
+}
