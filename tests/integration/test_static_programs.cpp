@@ -33,7 +33,7 @@ struct Initrd {
         fs::create_directories(root / "bin");
         fs::create_directories(root / "etc/dir");
         for (const char* p : {"hello", "hello-pie", "readfile", "listdir", "bigmalloc", "args", "sort", "rlimit",
-                              "exitcode"})
+                              "exitcode", "clock"})
             fs::copy_file(static_dir() + "/" + p, root / "bin" / p);
         std::ofstream(root / "etc/motd") << "first line\nsecond line, a bit longer than the first\n\nlast\n";
         std::ofstream(root / "etc/dir/a.txt") << "a";
@@ -207,4 +207,17 @@ TEST_CASE("static glibc: from an unaligned cpio archive (pages copied), under ls
         CHECK(q.out == "argc=3\nargv[1]=a\nargv[2]=b\nenv: HOME=/\nenv: TERM=linux\n");
     }
     fs::remove(cpio);
+}
+
+TEST_CASE("static glibc: clock_gettime and gettimeofday go to the vDSO, with no system call") {
+    Initrd rd;
+    Result r = run_both(rd, "clock", {"500"}, {"500"});
+    CHECK(r.out.find("vdso: present") != std::string::npos);
+    CHECK(r.out.find("time went forward: yes") != std::string::npos);
+    // 1001 clock_gettime and 500 gettimeofday calls, and time(): none of them reaches the kernel.
+    auto names = syscall_names(r);
+    CHECK(!names.empty());
+    CHECK(!has(names, "clock_gettime"));
+    CHECK(!has(names, "gettimeofday"));
+    CHECK(!has(names, "time"));
 }
