@@ -69,7 +69,13 @@ uint64_t pit_calibrate_tsc_khz() {
 
 void read_persistent_clock(boot::BootInfo& bi) {
     uint8_t sec, min, hour, day, mon, year, century;
-    for (unsigned tries = 0; tries < 1000000 && (cmos_read(RTC_FREQ_SELECT) & RTC_UIP); tries++) {
+    // No RTC (the bus reads all ones): leave the wall clock at 0. UIP lasts at most 2 ms on a real
+    // MC146818: a bounded wait, as Linux's mc146818_avoid_UIP, never an endless one.
+    if (cmos_read(RTC_FREQ_SELECT) == 0xff) {
+        bi.tsc_khz = pit_calibrate_tsc_khz();
+        return;
+    }
+    for (unsigned tries = 0; tries < 10000 && (cmos_read(RTC_FREQ_SELECT) & RTC_UIP); tries++) {
     }
     sec = cmos_read(RTC_SECONDS);
     bi.boot_tsc = rdtsc();  // the RTC's second began at most 1 s before this

@@ -6,6 +6,7 @@
 
 #include "devices/access_limiter.hpp"
 #include "devices/board.hpp"
+#include "devices/cmos_rtc.hpp"
 #include "devices/console_lines.hpp"
 #include "devices/fw_cfg.hpp"
 #include "devices/power_ports.hpp"
@@ -153,4 +154,25 @@ TEST_CASE("the board: COM1 output reaches both sinks, fw_cfg serves rep insb, de
     CHECK(s->reason == StopReason::GuestExit);
     CHECK(d->note.find("isa-debug-exit") != std::string::npos);
     CHECK(!b.on_io(io(0x61, true, 1, 1, none)));  // not a board port: the dispatcher's all ones
+}
+
+TEST_CASE("CMOS RTC: the date in BCD, 24-hour mode, UIP never set, NMI bit ignored in the index") {
+    CmosRtc rtc([] { return std::time_t(1795631974); });  // 2026-11-25 18:39:34 UTC, a Wednesday
+    auto reg = [&](uint8_t i) {
+        rtc.select(i);
+        return rtc.read();
+    };
+    CHECK(reg(0x00) == 0x34);
+    CHECK(reg(0x02) == 0x39);
+    CHECK(reg(0x04) == 0x18);
+    CHECK(reg(0x06) == 0x04);
+    CHECK(reg(0x07) == 0x25);
+    CHECK(reg(0x08) == 0x11);
+    CHECK(reg(0x09) == 0x26);
+    CHECK(reg(CmosRtc::kCentury) == 0x20);
+    CHECK((reg(CmosRtc::kRegA) & 0x80) == 0);
+    CHECK(reg(CmosRtc::kRegB) == CmosRtc::kRegBValue);
+    CHECK(reg(CmosRtc::kRegD) == 0x80);
+    CHECK(reg(0x80 | 0x09) == 0x26);  // bit 7 of the index is the NMI mask
+    CHECK(reg(0x40) == 0);            // plain CMOS RAM reads as zero
 }

@@ -51,6 +51,15 @@ std::optional<Decision> Board::on_io(const exits::Io& io) {
         for (uint32_t i = 0; i < io.count; ++i) com1_.write(off, uint8_t(element(i)));  // the UART is byte-wide
         return Decision{actions::Continue{}, ""};
     }
+    if (p == CmosRtc::kIndexPort) {
+        if (io.in) return reads([] { return uint8_t(0xff); });  // the index port is write-only
+        rtc_.select(uint8_t(element(io.count - 1)));
+        return Decision{actions::Continue{}, ""};
+    }
+    if (p == CmosRtc::kDataPort) {
+        if (io.in) return reads([&] { return rtc_.read(); });
+        return Decision{actions::Continue{}, ""};  // setting the clock is ignored
+    }
     if (p == FwCfg::kSelectorPort && !io.in) {
         fw_cfg_.select(uint16_t(element(io.count - 1)));
         return Decision{actions::Continue{}, ""};

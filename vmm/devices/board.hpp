@@ -1,5 +1,5 @@
 // The legacy PC devices a small kernel expects, behind one port decoder: COM1 (16550 subset),
-// fw_cfg, the power-off ports (isa-debug-exit, Bochs, ACPI), the 8259 PICs' mask registers (when
+// the CMOS RTC, fw_cfg, the power-off ports (isa-debug-exit, Bochs, ACPI), the 8259 PICs' mask registers (when
 // KVM has no in-kernel irqchip; with one, KVM serves them) and the POST port 0x80. Pure: the run
 // loop asks on_io() first and falls back to the dispatcher for every port the board does not claim.
 #pragma once
@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "devices/cmos_rtc.hpp"
 #include "devices/console_lines.hpp"
 #include "devices/fw_cfg.hpp"
 #include "devices/power_ports.hpp"
@@ -42,6 +43,7 @@ private:
     Serial16550 com1_;
     ConsoleLines lines_;
     FwCfg fw_cfg_;
+    CmosRtc rtc_;
     PowerPorts power_;
     uint8_t pic_mask_[2] = {0xff, 0xff};
 };
