@@ -21,6 +21,9 @@ struct QemuResult {
 
 // True when qemu-system-x86_64 is installed.
 bool qemu_available();
+// In a test case: true when QEMU is there. Without it the case fails under CI=true, and otherwise
+// says what it skips (`what`) and returns false.
+bool have_qemu(const char* what = "the QEMU half");
 
 // Boots build/guest/kernel.elf with `-append CMDLINE` and `-cpu CPU` (and `-initrd FILE` when
 // given: PVH's first module); stops it after timeout_s.

@@ -17,14 +17,6 @@ namespace {
 
 std::string guest(const char* name) { return build_dir() + "/tests/guests/" + name; }
 
-bool have_qemu() {
-    if (qemu_available()) return true;
-    const char* ci = std::getenv("CI");
-    if (ci && std::string(ci) == "true") FAIL("qemu-system-x86_64 is not installed and CI=true");
-    MESSAGE("qemu-system-x86_64 is not installed: skipping the QEMU half");
-    return false;
-}
-
 // lstar turns the guest's "\r\n" into "\n" on stdout; QEMU passes COM1 through as it came.
 std::string crlf_to_lf(std::string s) {
     for (size_t at; (at = s.find("\r\n")) != std::string::npos;) s.erase(at, 1);

@@ -22,14 +22,6 @@ const char* const kDoors[] = {"door_syscall", "door_int80", "door_sysenter"};
 const char* const kModes[] = {"direct", "pti"};
 constexpr int kExitNoPcid = 125;  // the kernel's status for lstar.entry=pti-pcid without PCID
 
-bool have_qemu() {
-    if (qemu_available()) return true;
-    const char* ci = std::getenv("CI");
-    if (ci && std::string(ci) == "true") FAIL("qemu-system-x86_64 is not installed and CI=true");
-    MESSAGE("qemu-system-x86_64 is not installed: skipping the reference-CPU comparison");
-    return false;
-}
-
 // The console without the kernel's "booted through PVH" line, which only PVH boots print (QEMU,
 // and lstar's --msr-setup guest), not lstar's own 64-bit protocol.
 std::string without_pvh_line(const std::string& s) {
@@ -47,7 +39,7 @@ std::string vendor_line(const std::string& s) {
 }  // namespace
 
 TEST_CASE("each door, each entry mode: the same output and status under lstar and under QEMU TCG") {
-    if (!have_qemu()) return;
+    if (!have_qemu("the reference-CPU comparison")) return;
     for (const char* prog : kDoors) {
         for (const char* mode : kModes) {
             CAPTURE(prog);
@@ -75,7 +67,7 @@ TEST_CASE("each door, each entry mode: the same output and status under lstar an
 }
 
 TEST_CASE("the doors print what the architecture does") {
-    if (!have_qemu()) return;
+    if (!have_qemu("the reference-CPU comparison")) return;
     auto q = run_qemu("init=door_int80 lstar.entry=pti");
     CHECK(q.out == "int $0x80: getpid() = 1\n");
     q = run_qemu("init=door_syscall");
@@ -88,7 +80,7 @@ TEST_CASE("the doors print what the architecture does") {
 }
 
 TEST_CASE("SYSENTER on an Intel CPU (QEMU TCG with Intel's vendor string) enters at SYSENTER_EIP, in both modes") {
-    if (!have_qemu()) return;
+    if (!have_qemu("the reference-CPU comparison")) return;
     for (const char* mode : kModes) {
         CAPTURE(mode);
         auto q = run_qemu(std::string("init=door_sysenter lstar.entry=") + mode, "max,vendor=GenuineIntel");
@@ -100,7 +92,7 @@ TEST_CASE("SYSENTER on an Intel CPU (QEMU TCG with Intel's vendor string) enters
 }
 
 TEST_CASE("pti-pcid without PCID: lstar refuses before booting, the kernel itself refuses under QEMU") {
-    if (!have_qemu()) return;
+    if (!have_qemu("the reference-CPU comparison")) return;
     auto q = run_qemu("init=door_syscall lstar.entry=pti-pcid");
     REQUIRE(q.ran);
     if (q.klog.find("has no PCID") == std::string::npos) {
@@ -117,7 +109,7 @@ TEST_CASE("pti-pcid without PCID: lstar refuses before booting, the kernel itsel
 }
 
 TEST_CASE("a kernel stack overflow on the reference CPU: #DF on IST1, CR2 in the guard page, as under lstar") {
-    if (!have_qemu()) return;
+    if (!have_qemu("the reference-CPU comparison")) return;
     auto q = run_qemu("lstar.crash=stack", "max", 3);  // the kernel halts: QEMU is stopped after 3 s
     CHECK(!q.ran);
     CHECK(q.klog.find("BUG: stack guard page was hit at ffffc90000000ff8") != std::string::npos);

@@ -200,7 +200,7 @@ TEST_CASE("static glibc: from an unaligned cpio archive (pages copied), under ls
     r = run_lstar({"run", "--initrd", cpio, "--", "/bin/readfile", "/etc/motd"}, false);
     CHECK(r.out.find("4 lines") != std::string::npos);
     // The reference CPU: QEMU passes the archive as PVH's first module.
-    if (qemu_available()) {
+    if (have_qemu()) {
         auto q = run_qemu("init=/bin/args -- a b", "max", 120, cpio);
         INFO(q.err);
         CHECK(q.status == 0);

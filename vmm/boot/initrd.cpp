@@ -8,11 +8,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <system_error>
 
 #include "cpio_newc.hpp"
+#include "loader/elf.hpp"
 
 namespace lstar {
 
@@ -24,12 +23,13 @@ constexpr uint64_t kNewcMax = 0xffffffffull;  // a field holds 8 hex digits
 
 std::string errno_text(int e) { return std::error_code(e, std::generic_category()).message(); }
 
-std::vector<uint8_t> read_file(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw InitrdError(path + ": " + errno_text(errno));
-    std::vector<uint8_t> v((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (f.bad()) throw InitrdError(path + ": read error");
-    return v;
+// The loader's read_file, its error as an InitrdError (status 65 "--initrd: PATH: reason").
+std::vector<uint8_t> read_initrd_file(const std::string& path) {
+    try {
+        return read_file(path);
+    } catch (const std::system_error& e) {
+        throw InitrdError(e.what());
+    }
 }
 
 // One newc entry. data_align: the archive offset the data must start at a multiple of (4 or 4096);
@@ -75,7 +75,7 @@ std::vector<uint8_t> pack_initrd_dir(const std::string& dir) {
         if (S_ISDIR(st.st_mode)) {
             append_entry(out, name, ino++, cpio::kTypeDir | mode, 2, st.st_mtime, data, 4);
         } else if (S_ISREG(st.st_mode)) {
-            data = read_file(p.string());
+            data = read_initrd_file(p.string());
             append_entry(out, name, ino++, cpio::kTypeReg | mode, 1, st.st_mtime, data, data.empty() ? 4 : kPage);
         } else if (S_ISLNK(st.st_mode)) {
             std::string target(size_t(st.st_size) + 1, '\0');
@@ -117,7 +117,7 @@ std::vector<uint8_t> load_initrd(const std::string& path) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) return pack_initrd_dir(path);
     if (!fs::exists(path, ec)) throw InitrdError(path + ": no such file or directory");
-    auto a = read_file(path);
+    auto a = read_initrd_file(path);
     if (a.empty()) throw InitrdError(path + ": empty file (not a cpio newc archive)");
     try {
         validate_initrd(a);
