@@ -46,9 +46,10 @@ TEST_CASE("OUT to the exit port ends the run with the guest's status (low 8 bits
 }
 
 TEST_CASE("the event port with the wrong width is not an event") {
-    auto d = dispatch(io_out(abi::kPortEvent, 1, 0x12));
+    auto e = io_out(abi::kPortEvent, 1, 0x12);
+    auto d = dispatch(e);
     CHECK(std::holds_alternative<actions::Continue>(d.action));
-    CHECK(d.note.find("unhandled OUT") != std::string::npos);
+    CHECK(note_text(e, d).find("unhandled OUT") != std::string::npos);
 }
 
 TEST_CASE("the null port is ignored without a note (the bench's exit round trip)") {
@@ -58,9 +59,11 @@ TEST_CASE("the null port is ignored without a note (the bench's exit round trip)
 }
 
 TEST_CASE("unknown ports: OUT is logged and ignored, IN reads all ones") {
-    auto d = dispatch(io_out(0x61, 1, 0));
+    auto out = io_out(0x61, 1, 0);
+    auto d = dispatch(out);
     CHECK(std::holds_alternative<actions::Continue>(d.action));
-    CHECK(d.note.find("0x61") != std::string::npos);
+    CHECK(d.unhandled_access);
+    CHECK(note_text(out, d) == "unhandled OUT to port 0x61 (size 1) ignored");
     exits::Io in{};
     in.port = 0x60;
     in.size = 2;
@@ -70,6 +73,7 @@ TEST_CASE("unknown ports: OUT is logged and ignored, IN reads all ones") {
     auto* c = std::get_if<actions::CompleteRead>(&r.action);
     REQUIRE(c);
     CHECK(c->value == 0xffff);
+    CHECK(note_text(VmExit{in, {}}, r) == "unhandled IN from port 0x60 reads all ones");
 }
 
 TEST_CASE("MMIO without a device: reads all ones, writes ignored, both noted") {
@@ -77,9 +81,13 @@ TEST_CASE("MMIO without a device: reads all ones, writes ignored, both noted") {
     auto* c = std::get_if<actions::CompleteRead>(&r.action);
     REQUIRE(c);
     CHECK(c->value == 0xffffffff);
-    CHECK(r.note.find("0xfee00000") != std::string::npos);
-    auto w = dispatch(VmExit{exits::Mmio{0xfee00000, 4, true, 1}, {}});
+    CHECK(r.note.empty());  // built only when shown
+    CHECK(note_text(VmExit{exits::Mmio{0xfee00000, 4, false, 0}, {}}, r) ==
+          "MMIO read from 0xfee00000 (no RAM or device there) reads all ones");
+    VmExit write{exits::Mmio{0xfee00000, 4, true, 1}, {}};
+    auto w = dispatch(write);
     CHECK(std::holds_alternative<actions::Continue>(w.action));
+    CHECK(note_text(write, w) == "MMIO write to 0xfee00000 (no RAM or device there) ignored");
 }
 
 TEST_CASE("each way a run can fail has its own stop reason and status") {

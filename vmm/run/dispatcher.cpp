@@ -36,10 +36,9 @@ Decision on_io(const exits::Io& io) {
         if (io.port == abi::kPortExit && io.size == 4 && io.count == 1)
             return {actions::Stop{StopReason::GuestExit, int(io.value & 0xff)}, ""};
         if (io.port == abi::kPortNull) return {actions::Continue{}, ""};
-        return {actions::Continue{}, "unhandled OUT to port " + hex_string(io.port) + " (size " +
-                                         std::to_string(io.size) + ") ignored"};
+        return {actions::Continue{}, "", true};
     }
-    return {actions::CompleteRead{all_ones(io.size)}, "unhandled IN from port " + hex_string(io.port) + " reads all ones"};
+    return {actions::CompleteRead{all_ones(io.size)}, "", true};
 }
 
 }  // namespace
@@ -48,10 +47,8 @@ Decision dispatch(const VmExit& exit) {
     const auto& k = exit.kind;
     if (auto* io = std::get_if<exits::Io>(&k)) return on_io(*io);
     if (auto* m = std::get_if<exits::Mmio>(&k)) {
-        std::string where = "MMIO " + std::string(m->write ? "write to " : "read from ") + hex_string(m->gpa) +
-                            " (no RAM or device there)";
-        if (m->write) return {actions::Continue{}, where + " ignored"};
-        return {actions::CompleteRead{all_ones(m->len)}, where + " reads all ones"};
+        if (m->write) return {actions::Continue{}, "", true};
+        return {actions::CompleteRead{all_ones(m->len)}, "", true};
     }
     if (auto* m = std::get_if<exits::Msr>(&k)) {
         const char* name = x86::msr_name(m->index);
@@ -92,6 +89,18 @@ Decision dispatch(const VmExit& exit) {
     auto* u = std::get_if<exits::Unknown>(&k);
     return {actions::Stop{StopReason::UnexpectedExit, status::kUnexpectedExit},
             "unexpected exit reason " + std::to_string(u ? u->reason : 0)};
+}
+
+std::string note_text(const VmExit& exit, const Decision& d) {
+    if (!d.unhandled_access) return d.note;
+    if (auto* io = std::get_if<exits::Io>(&exit.kind)) {
+        if (io->in) return "unhandled IN from port " + hex_string(io->port) + " reads all ones";
+        return "unhandled OUT to port " + hex_string(io->port) + " (size " + std::to_string(io->size) + ") ignored";
+    }
+    if (auto* m = std::get_if<exits::Mmio>(&exit.kind))
+        return "MMIO " + std::string(m->write ? "write to " : "read from ") + hex_string(m->gpa) +
+               " (no RAM or device there)" + (m->write ? " ignored" : " reads all ones");
+    return d.note;
 }
 
 }  // namespace lstar

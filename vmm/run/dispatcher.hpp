@@ -54,9 +54,15 @@ using Action = std::variant<actions::Continue, actions::ConsoleOut, actions::Gue
 
 struct Decision {
     Action action;
-    std::string note;  // why, for the exit log: "unhandled port 0x61", "" when routine
+    std::string note;  // why, for the exit log: "KVM internal error ...", "" when routine
+    // A port or MMIO access nobody serves. Its note ("MMIO write to 0x40000000 ... ignored") is
+    // built by note_text() only when something shows it: a guest polling an absent device makes
+    // one such exit per access, and with the exit log off most of them are shown nowhere.
+    bool unhandled_access = false;
 };
 
 Decision dispatch(const VmExit& exit);
+// The note for the exit log and stderr: d.note, or the unhandled access described from the exit.
+std::string note_text(const VmExit& exit, const Decision& d);
 
 }  // namespace lstar

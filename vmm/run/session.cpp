@@ -202,7 +202,7 @@ std::string Session::insn_text(uint64_t cr0, uint64_t cr3, uint64_t rip) const {
 
 void Session::log_exit(const VmExit& e, const Decision& d) {
     if (!log_.enabled()) return;
-    log_.write(exit_record(seq_, now_ns() - t_start_, e, log_sym(e.cpu.regs.rip), d.note));
+    log_.write(exit_record(seq_, now_ns() - t_start_, e, log_sym(e.cpu.regs.rip), note_text(e, d)));
 }
 
 // One COM1 line: an event in the exit log, after the exit that finished it.
@@ -220,10 +220,10 @@ void Session::report_unhandled(const VmExit& e, const Decision& d) {
     else return;
     switch (unhandled_.check(key)) {
     case devices::AccessLimiter::Verdict::Report:
-        spdlog::warn("{} (at {})", d.note, hex_string(e.cpu.regs.rip));
+        spdlog::warn("{} (at {})", note_text(e, d), hex_string(e.cpu.regs.rip));
         break;
     case devices::AccessLimiter::Verdict::ReportLast:
-        spdlog::warn("{} (at {}); further ones like it are not shown (the exit log has them all)", d.note,
+        spdlog::warn("{} (at {}); further ones like it are not shown (the exit log has them all)", note_text(e, d),
                      hex_string(e.cpu.regs.rip));
         break;
     case devices::AccessLimiter::Verdict::Silent: break;
@@ -664,12 +664,8 @@ int Session::run() {
         if (auto* io = std::get_if<exits::Io>(&e.kind)) dev = board_->on_io(*io);
         Decision d = dev ? std::move(*dev) : dispatch(e);
         log_exit(e, d);
-        if (!d.note.empty() && !std::holds_alternative<actions::Stop>(d.action)) {
-            if (!dev && (std::holds_alternative<exits::Io>(e.kind) || std::holds_alternative<exits::Mmio>(e.kind)))
-                report_unhandled(e, d);
-            else
-                spdlog::debug("{}", d.note);
-        }
+        if (d.unhandled_access) report_unhandled(e, d);
+        else if (!d.note.empty() && !std::holds_alternative<actions::Stop>(d.action)) spdlog::debug("{}", d.note);
         if (auto* c = std::get_if<actions::ConsoleOut>(&d.action)) {
             std::fwrite(c->bytes.data(), 1, c->bytes.size(), stdout);
             std::fflush(stdout);
