@@ -40,6 +40,33 @@ TEST_CASE("--trace syscalls prints strace-like lines, in order, for a guest that
     CHECK(traced.size() >= 6);
 }
 
+TEST_CASE("--trace syscalls costs two debug exits per call: LSTAR, then the return site, no step over either") {
+    for (const char* entry : {"direct", "pti"}) {
+        CAPTURE(entry);
+        auto r = run_lstar({"-q", "run", "--entry", entry, "--no-guest-events", "--trace", "syscalls", "--init",
+                            "getpid_loop", "--", "5"});
+        CHECK(r.status == 0);
+        size_t debug_exits = 0, entries = 0, returns = 0;
+        for (auto& e : records(r, "exit")) debug_exits += e["reason"] == "debug";
+        for (auto& t : records(r, "trace")) {
+            entries += t["kind"] == "syscall_entry";
+            returns += t["kind"] == "syscall_return" && t.contains("via");  // seen at a return-site breakpoint
+        }
+        CHECK(entries == 6);  // 5 getpid and exit_group
+        CHECK(returns == 5);
+        CHECK(debug_exits == entries + returns);
+        CHECK(lines_of(r.err).size() >= 6);
+        CHECK(r.err.find("exit_group(0) = ?") != std::string::npos);
+    }
+}
+
+TEST_CASE("--trace path=NAME alone (no return sites armed) still finds the named call after others") {
+    auto r = run_lstar({"-q", "run", "--no-guest-events", "--trace", "path=write", "--init", "getpid"});
+    CHECK(r.status == 0);
+    CHECK(r.err.find("path of write (#2)") != std::string::npos);
+    CHECK(r.err.find("ring-0 instructions from LSTAR to the return to user mode") != std::string::npos);
+}
+
 TEST_CASE("--trace syscalls shows errors as strace does") {
     auto r = run_lstar({"-q", "run", "--no-guest-events", "--trace", "syscalls", "--init", "nosys"});
     CHECK(r.err.find("= -1 ENOSYS (Function not implemented)") != std::string::npos);

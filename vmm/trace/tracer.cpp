@@ -1,5 +1,6 @@
 #include "trace/tracer.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -67,7 +68,10 @@ kvm_guest_debug Tracer::armed() const {
     if (bps_.empty()) return d;  // control 0: debugging off
     d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
     for (unsigned i = 0; i < bps_.size() && i < x86::kDebugSlots; ++i) {
+        // Slot i stays bps_[i]'s (on_debug maps DR6 back by index); only DR7 says who is on.
         d.arch.debugreg[i] = bps_[i].addr;
+        if (bps_[i].kind == Kind::Lstar && lstar_skip_) continue;
+        if (bps_[i].kind == Kind::Return && !pending_) continue;
         d.arch.debugreg[7] = x86::dr7_enable(d.arch.debugreg[7], i);
     }
     return d;
@@ -146,13 +150,17 @@ kvm_guest_debug Tracer::start(const CpuState& cpu, uint64_t lstar) {
 
 std::optional<kvm_guest_debug> Tracer::after_exit(const CpuState& cpu, uint64_t lstar) {
     if (mode_ != Mode::Armed) return std::nullopt;
-    bool changed = false;
-    if (lstar && lstar != lstar_ && (opts_.syscalls || opts_.path)) lstar_ = lstar, changed = true;
+    bool replan = false;
+    if (lstar && lstar != lstar_ && (opts_.syscalls || opts_.path)) lstar_ = lstar, replan = true;
     // The IDT is read once the kernel has loaded a full one (all 32 exception vectors).
     if (opts_.exceptions && cpu.sregs.idt.base != idt_base_ && cpu.sregs.idt.limit >= 32 * 16 - 1)
-        idt_base_ = cpu.sregs.idt.base, changed = true;
-    if (!changed) return std::nullopt;
-    plan(cpu);
+        idt_base_ = cpu.sregs.idt.base, replan = true;
+    // Away from LSTAR again (an exit inside the syscall): arm it again, so that a syscall which
+    // returns to user mode by a way no breakpoint watches does not hide the ones after it.
+    bool rearm = lstar_skip_ && cpu.regs.rip != lstar_;
+    if (rearm) lstar_skip_ = false;
+    if (replan) plan(cpu);
+    if (!replan && !rearm) return std::nullopt;
     return armed();
 }
 
@@ -326,11 +334,20 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
             step_line(cpu, prev_text_);
             return single_step();
         }
+        // Arm the return sites instead of LSTAR (we stand on it): no step over it needed. With
+        // none to arm (--trace path alone), step over LSTAR and keep it armed.
+        if (std::any_of(bps_.begin(), bps_.end(), [](const Bp& b) { return b.kind == Kind::Return; })) {
+            lstar_skip_ = true;
+            return armed();
+        }
         break;
-    case Kind::Return: on_syscall_return(cpu, insn_at(cpu)); break;
+    case Kind::Return:
+        on_syscall_return(cpu, insn_at(cpu));
+        lstar_skip_ = false;
+        return armed();  // the return sites go unarmed with the call done, LSTAR is armed again
     case Kind::Exception: on_exception(bp->vector, cpu, bp->frame_offset); break;
     }
-    mode_ = Mode::StepOver;
+    mode_ = Mode::StepOver;  // an exception handler's breakpoint stays armed: step over it first
     return single_step();
 }
 

@@ -91,8 +91,11 @@ private:
     std::vector<ReturnSite> returns_;
     std::vector<Bp> bps_;
 
-    // The syscall in flight.
+    // The syscall in flight. Its return sites are armed only while one is (pending_), and LSTAR
+    // is left unarmed right after its own hit (lstar_skip_): a breakpoint re-fires when resumed
+    // at, so arming the other side instead of stepping over saves an exit and an ioctl per edge.
     bool pending_ = false;
+    bool lstar_skip_ = false;
     SyscallCall call_{};
     uint64_t call_cr3_ = 0, call_rcx_ = 0;
     bool path_this_call_ = false;
