@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
@@ -174,7 +175,10 @@ private:
     BootState boot_;
 
     uint64_t t_start_ = 0, guest_ns_ = 0, seq_ = 0;
-    std::map<std::string, uint64_t> exits_by_reason_;
+    // Counted by the variant's index: a name lookup per exit would cost more than the count.
+    std::array<uint64_t, std::variant_size_v<ExitKind>> exits_by_kind_{};
+    std::array<std::string_view, std::variant_size_v<ExitKind>> exit_kind_names_{};
+    std::map<std::string_view, uint64_t> exits_by_reason() const;
     uint64_t syscalls_ = 0, via_hw_ = 0, via_shim_ = 0, via_ud_shim_ = 0, exceptions_ = 0, bad_events_ = 0;
     std::optional<abi::ShutdownEvent> guest_counters_;
     bool narrating_ = false;
@@ -194,6 +198,14 @@ private:
     void count_syscall(const std::string& name, bool enter);
     void count_exception(const std::string& mnemonic);
 };
+
+// By name, in name order, for the summary and the end record.
+std::map<std::string_view, uint64_t> Session::exits_by_reason() const {
+    std::map<std::string_view, uint64_t> m;
+    for (size_t i = 0; i < exits_by_kind_.size(); ++i)
+        if (exits_by_kind_[i]) m[exit_kind_names_[i]] += exits_by_kind_[i];
+    return m;
+}
 
 std::string Session::insn_text(uint64_t cr0, uint64_t cr3, uint64_t rip) const {
     auto i = guest_instruction(mem_, cr0, cr3, rip);
@@ -496,9 +508,9 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
     }
     std::string by = "{";
     std::string by_text;
-    for (auto& [k, v] : exits_by_reason_) {
-        by += (by.size() > 1 ? ",\"" : "\"") + k + "\":" + std::to_string(v);
-        by_text += (by_text.empty() ? "" : ", ") + k + " " + std::to_string(v);
+    for (auto& [k, v] : exits_by_reason()) {
+        by += (by.size() > 1 ? ",\"" : "\"") + std::string(k) + "\":" + std::to_string(v);
+        by_text += (by_text.empty() ? "" : ", ") + std::string(k) + " " + std::to_string(v);
     }
     by += "}";
     if (log_.enabled())
@@ -541,7 +553,7 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
     if (tracer_)
         s += "  traced       " + std::to_string(tracer_->traced_syscalls()) + " syscalls, " +
              std::to_string(tracer_->traced_exceptions()) + " exceptions, " + std::to_string(tracer_->steps()) +
-             " single steps, from outside the guest (debug exits " + std::to_string(exits_by_reason_["debug"]) + ")\n";
+             " single steps, from outside the guest (debug exits " + std::to_string(exits_by_reason()["debug"]) + ")\n";
     if (bad_events_) s += "  bad records  " + std::to_string(bad_events_) + " (ignored)\n";
     if (log_.dropped_records())
         s += "  exit log     " + std::to_string(log_.dropped_records()) + " records (" +
@@ -636,7 +648,7 @@ int Session::run() {
         }
         if (seq_ == 0) timings::mark("first_exit");
         ++seq_;
-        ++exits_by_reason_[std::string(exit_name(e.kind))];
+        if (!exits_by_kind_[e.kind.index()]++) exit_kind_names_[e.kind.index()] = last_reason;
         if (gdb_) {  // gdb owns debug exits and its own Ctrl-C
             auto* dbg = std::get_if<exits::Debug>(&e.kind);
             auto* in = std::get_if<exits::Interrupted>(&e.kind);
