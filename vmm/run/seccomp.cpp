@@ -132,18 +132,19 @@ constexpr int kAlwaysAllowed[] = {
 Policy run_loop_policy(const RunLoopFds& fds) {
     Policy p;
     auto allow = [&p](int nr, std::vector<ArgIn> args = {}) { p.rules.push_back(Rule{nr, std::move(args)}); };
-    for (int nr : kAlwaysAllowed) allow(nr);
-    // New memory is never executable: PROT_NONE (guard pages), PROT_READ, PROT_READ|PROT_WRITE.
-    const std::vector<uint64_t> prot = {PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE};
-    allow(SYS_mmap, {{2, prot}});
-    allow(SYS_mprotect, {{2, prot}});
-
-    // The KVM ioctls of the run loop, on the KVM descriptors only.
+    // The KVM ioctls of the run loop, on the KVM descriptors only. First, and KVM_RUN first among
+    // them: the filter runs on every KVM_RUN (one per exit), and the rules are tried in order.
+    // (Calls allowed with no argument check skip the program: the kernel caches them, 5.11+.)
     const std::vector<uint64_t> kvm_requests = {
         KVM_RUN,           KVM_GET_REGS,           KVM_SET_REGS,     KVM_GET_SREGS, KVM_SET_SREGS,
         kvm::uapi::kGetMsrs, kvm::uapi::kSetMsrs,         KVM_SET_GUEST_DEBUG,
     };
     allow(SYS_ioctl, {{0, as_values(fds.kvm)}, {1, kvm_requests}});
+    for (int nr : kAlwaysAllowed) allow(nr);
+    // New memory is never executable: PROT_NONE (guard pages), PROT_READ, PROT_READ|PROT_WRITE.
+    const std::vector<uint64_t> prot = {PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE};
+    allow(SYS_mmap, {{2, prot}});
+    allow(SYS_mprotect, {{2, prot}});
     // glibc asks whether stdout is a terminal (TCGETS) when it first buffers it.
     allow(SYS_ioctl, {{0, as_values(fds.output)}, {1, {TCGETS}}});
     for (int nr : {SYS_write, SYS_writev, SYS_fsync, SYS_fdatasync, SYS_fstat, SYS_newfstatat})
