@@ -75,6 +75,7 @@ VmExit convert_exit(const kvm_run& run, size_t run_size, int ret, int err) {
     VmExit e{exits::Interrupted{}, {}};
     e.cpu.regs = run.s.regs.regs;
     e.cpu.sregs = run.s.regs.sregs;
+    e.sregs_valid = run.kvm_valid_regs & KVM_SYNC_X86_SREGS;
     if (ret < 0) {
         if (err == EINTR || err == EAGAIN) return e;
         throw std::system_error(err, std::generic_category(), "KVM_RUN");

@@ -71,6 +71,9 @@ struct CpuState {
 struct VmExit {
     ExitKind kind;
     CpuState cpu;
+    // False when this exit was run without KVM_SYNC_X86_SREGS (Vcpu::sync_sregs): cpu.sregs is
+    // then stale, and whoever needs it fetches it (Session::need_sregs).
+    bool sregs_valid = true;
 };
 
 // The name of an exit as it appears in the exit log: "io", "hlt", "shutdown", ...

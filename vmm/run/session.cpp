@@ -91,6 +91,15 @@ struct SignalGuard {
     struct sigaction old_[32] {};
 };
 
+// Port I/O other than the guest's event port, and MMIO, are served from the exit alone (devices,
+// the console, the exit port, unhandled accesses). Every other exit may read CR0, CR3, EFER or the
+// CPL: events walk the guest's page tables, MSR writes are checked against CR0 and EFER, and
+// reports of faults, timeouts and signals show them.
+bool exit_needs_sregs(const VmExit& e) {
+    if (auto* io = std::get_if<exits::Io>(&e.kind)) return io->port == abi::kPortEvent;
+    return !std::holds_alternative<exits::Mmio>(e.kind);
+}
+
 uint64_t now_ns() {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -619,6 +628,9 @@ int Session::run() {
                      fd < 0 ? std::strerror(errno) : "allowed");
         if (fd >= 0) ::close(fd);
     }
+    // The segment and control registers with every exit only when something reads them at every
+    // exit (the exit log's CPL, the tracer, gdb); otherwise from the first exit that needs them on.
+    vcpu_->sync_sregs(log_.enabled() || tracer_ || gdb_ || timeline_);
     t_start_ = now_ns();
     uint64_t last_exit_at = 0;
     std::string_view last_reason;
@@ -645,6 +657,11 @@ int Session::run() {
         if (auto* in = std::get_if<exits::Interrupted>(&e.kind)) {
             in->signal = g_signal.load();
             vcpu_->run_page().immediate_exit = 0;
+        }
+        if (!e.sregs_valid && exit_needs_sregs(e)) {
+            e.cpu.sregs = vcpu_->get_sregs();
+            e.sregs_valid = true;
+            vcpu_->sync_sregs(true);  // a guest that needed them once will again: no ioctl per exit
         }
         if (seq_ == 0) timings::mark("first_exit");
         ++seq_;
