@@ -124,7 +124,7 @@ def exit_round_trip():
     figure("exit_mmio_ratio", "MMIO exit loop, lstar / raw KVM, exit log off", r("lstar_mmio", "raw_mmio"), "x", 1.05)
     figure("exit_hlt_ratio", "HLT exit loop, lstar / raw KVM", [], "x", note="n/a: lstar ends the run at HLT "
            "(its VM has no interrupt source to wake the vCPU); raw KVM's HLT exit is below", pending=True)
-    figure("exit_sync_regs_ratio", "port-I/O exit loop, raw KVM with KVM_CAP_SYNC_REGS (as lstar) / without",
+    figure("exit_sync_regs_ratio", "port-I/O exit loop, raw KVM with KVM_CAP_SYNC_REGS regs + sregs (as lstar with the exit log on) / without",
            r("raw_out_sync", "raw_out"), "x", note="what asking for the registers with every exit costs inside KVM_RUN")
     figure("exit_pio_raw_us", "port-I/O exit round trip, raw KVM (loop minus nop loop)", per("raw_out", "raw_nop"), "us")
     figure("exit_pio_lstar_us", "port-I/O exit round trip, lstar, log off", per("lstar_out", "lstar_nop"), "us")
