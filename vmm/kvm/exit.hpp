@@ -72,7 +72,7 @@ struct VmExit {
     ExitKind kind;
     CpuState cpu;
     // False when this exit was run without KVM_SYNC_X86_SREGS (Vcpu::sync_sregs): cpu.sregs is
-    // then stale, and whoever needs it fetches it (Session::need_sregs).
+    // then stale: the run loop fetches it for the exits that read it (exit_needs_sregs, session.cpp).
     bool sregs_valid = true;
 };
 
