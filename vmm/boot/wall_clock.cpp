@@ -8,18 +8,13 @@
 #include <ctime>
 
 #include "boot_protocol.hpp"
+#include "run/clock.hpp"
 
 namespace lstar {
 
 namespace {
 
 constexpr uint32_t kMsrIa32Tsc = 0x10;
-
-uint64_t clock_ns(clockid_t id) {
-    timespec ts{};
-    clock_gettime(id, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
-}
 
 // The host TSC against CLOCK_MONOTONIC_RAW over 20 ms: a fallback for KVMs without
 // KVM_CAP_GET_TSC_KHZ, good to a few hundred ppm.

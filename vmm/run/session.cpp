@@ -25,6 +25,7 @@
 #include "kvm/system.hpp"
 #include "kvm/vm.hpp"
 #include "memory/page_walk.hpp"
+#include "run/clock.hpp"
 #include "run/dispatcher.hpp"
 #include "run/exit_log.hpp"
 #include "run/exit_record.hpp"
@@ -98,12 +99,6 @@ struct SignalGuard {
 bool exit_needs_sregs(const VmExit& e) {
     if (auto* io = std::get_if<exits::Io>(&e.kind)) return io->port == abi::kPortEvent;
     return !std::holds_alternative<exits::Mmio>(e.kind);
-}
-
-uint64_t now_ns() {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
 }
 
 std::string ms(uint64_t ns) {
@@ -223,7 +218,7 @@ std::string Session::insn_text(uint64_t cr0, uint64_t cr3, uint64_t rip) const {
 
 void Session::log_exit(const VmExit& e, const Decision& d) {
     if (!log_.enabled()) return;
-    log_.write(exit_record(seq_, now_ns() - t_start_, e, log_sym(e.cpu.regs.rip), note_text(e, d)));
+    log_.write(exit_record(seq_, clock_ns() - t_start_, e, log_sym(e.cpu.regs.rip), note_text(e, d)));
 }
 
 // One COM1 line: an event in the exit log, after the exit that finished it.
@@ -253,12 +248,12 @@ void Session::report_unhandled(const VmExit& e, const Decision& d) {
 
 void Session::count_syscall(const std::string& name, bool enter) {
     if (enter) ++syscalls_by_name_[name];
-    if (timeline_) timeline_->syscall_edge(now_ns() - t_start_, name, enter);
+    if (timeline_) timeline_->syscall_edge(clock_ns() - t_start_, name, enter);
 }
 
 void Session::count_exception(const std::string& mnemonic) {
     ++exceptions_by_vector_[mnemonic];
-    if (timeline_) timeline_->exception(now_ns() - t_start_, mnemonic);
+    if (timeline_) timeline_->exception(clock_ns() - t_start_, mnemonic);
 }
 
 void Session::make_tracer() {
@@ -431,7 +426,7 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
         if (narrating_) out_stderr(narrate_syscall_exit(*sx, cpu, image_.symbols));
         narrating_ = false;
         if (timeline_ && (!tracer_ || !(opts_.trace.syscalls || opts_.trace.path)))
-            timeline_->syscall_edge(now_ns() - t_start_, "", false);
+            timeline_->syscall_edge(clock_ns() - t_start_, "", false);
     } else if (auto* ex = std::get_if<abi::ExceptionEvent>(&ev)) {
         ++exceptions_;
         std::string insn = insn_text(cpu.sregs.cr0, ex->cr3, ex->rip);
@@ -505,7 +500,7 @@ void Session::report_stop(const actions::Stop& stop, const VmExit& e, const std:
 }
 
 void Session::write_end(const actions::Stop& stop, const std::string& note) {
-    uint64_t total = now_ns() - t_start_;
+    uint64_t total = clock_ns() - t_start_;
     if (board_) board_->flush();
     if (tracer_) tracer_->finish();
     if (timeline_) {
@@ -631,7 +626,7 @@ int Session::run() {
     // The segment and control registers with every exit only when something reads them at every
     // exit (the exit log's CPL, the tracer, gdb); otherwise from the first exit that needs them on.
     vcpu_->sync_sregs(log_.enabled() || tracer_ || gdb_ || timeline_);
-    t_start_ = now_ns();
+    t_start_ = clock_ns();
     uint64_t last_exit_at = 0;
     std::string_view last_reason;
     for (;;) {
@@ -646,12 +641,12 @@ int Session::run() {
             if (gdb_) gdb_->on_exit(s.status);
             return log_.close() ? s.status : status::kIoError;
         }
-        uint64_t t0 = now_ns();
+        uint64_t t0 = clock_ns();
         if (timeline_ && last_exit_at) timeline_->vm_exit(last_exit_at - t_start_, t0 - last_exit_at, last_reason);
         if (gdb_) gdb_->start_watching(*vcpu_);
         VmExit e = vcpu_->run();
         if (gdb_) gdb_->stop_watching();
-        last_exit_at = now_ns();
+        last_exit_at = clock_ns();
         last_reason = exit_name(e.kind);
         guest_ns_ += last_exit_at - t0;
         if (auto* in = std::get_if<exits::Interrupted>(&e.kind)) {

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <vector>
 
+#include "run/clock.hpp"
+
 namespace lstar::timings {
 
 namespace {
@@ -22,12 +24,6 @@ bool g_on = false;
 uint64_t g_start = 0;
 std::vector<Mark> g_marks;
 uint64_t g_guest_touched = 0;
-
-uint64_t now_ns() {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
-}
 
 // VmHWM, this process image's own high-water mark. Not getrusage()'s ru_maxrss: execve() folds the
 // parent's peak into it, so a monitor started from a large process would report that one's.
@@ -50,7 +46,7 @@ long status_kib(const char* field) {
 
 void enable() {
     g_on = true;
-    g_start = now_ns();
+    g_start = clock_ns();
     g_marks.reserve(16);
     g_status_fd = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 }
@@ -60,7 +56,7 @@ int status_fd() { return g_status_fd; }
 bool enabled() { return g_on; }
 
 void mark(const char* stage) {
-    if (g_on) g_marks.push_back({stage, now_ns()});
+    if (g_on) g_marks.push_back({stage, clock_ns()});
 }
 
 void note_guest_ram(const void* base, uint64_t size) {
