@@ -87,6 +87,16 @@ def option_names(names):
     return head.split(','), rest
 
 
+def value_and_default(rest):
+    """CLI11's 'TEXT:{a,b}=a' -> ('{a,b}', 'a'); 'SIZE=128M' -> ('SIZE', '128M'); 'TEXT:FILE ...' -> ('FILE ...', '')."""
+    rest = rest.replace(' REQUIRED', '')
+    m = re.match(r'^(\S*?)(?:=(\S+))?((?: \.\.\.)?)$', rest)
+    value, default, more = (m.group(1), m.group(2) or '', m.group(3)) if m else (rest, '', '')
+    if value.startswith('TEXT:'):
+        value = value[len('TEXT:'):]
+    return value + more, default
+
+
 def man_page(version, main, run, kelf, examples, intro_notes, statuses):
     out = []
     out.append(f'.TH LSTAR 1 "2026" "lstar {version}" "User Commands"')
@@ -98,7 +108,7 @@ def man_page(version, main, run, kelf, examples, intro_notes, statuses):
     out.append('.br\n.B lstar\n\\fBkernel\\-elf\\fR \\fIFILE\\fR')
     out.append('.br\n.B lstar\n\\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR')
     out.append('.SH DESCRIPTION')
-    out.append(roff(main['desc']) + '.')
+    out.append('lstar is ' + roff(desc) + '.')
     out.append('.PP\nThe global options \\fB\\-v\\fR and \\fB\\-q\\fR go before or after the command. '
                'Sizes take K, M, G or T (powers of 1024; a bare number is MiB); durations take ms, s, m or h.')
     for note in intro_notes:
@@ -113,10 +123,15 @@ def man_page(version, main, run, kelf, examples, intro_notes, statuses):
                 if title != 'GLOBAL OPTIONS' and names.startswith('-h,--help'):
                     continue
                 opts, rest = option_names(names)
-                label = ', '.join(f'\\fB{roff(o)}\\fR' if o.startswith('-') else f'\\fI{roff(o)}\\fR' for o in opts)
-                if rest:
-                    label += ' \\fI' + roff(rest) + '\\fR'
-                out.append(f'.TP\n{label}\n{roff(d)}')
+                value, default = value_and_default(rest)
+                if opts[0].startswith('-'):
+                    label = ', '.join(f'\\fB{roff(o)}\\fR' for o in opts)
+                    if value:
+                        label += ' \\fI' + roff(value) + '\\fR'
+                else:  # a positional: its value's name alone
+                    label = '\\fI' + roff(value.split()[0] if value else opts[0].upper()) + '\\fR'
+                text = d + (f' (default: {default})' if default else '')
+                out.append(f'.TP\n{label}\n{roff(text)}')
     out.append('.SH EXAMPLES')
     for line in examples:
         m = re.match(r'^\s*(lstar.*?)(?:\s{2,}(.*))?$', line)
@@ -146,7 +161,7 @@ def completion(main, run, programs):
                     values[o] = m.group(1).split(',')
     global_opts = []
     for names, _ in main['sections'].get('Options', []):
-        global_opts += option_names(names)[0]
+        global_opts += [o for o in option_names(names)[0] if o not in run_opts]
     values['--init'] = programs
     values['--trace'] = TRACE_ITEMS
     commands = [n for n, _ in main['sections'].get('Subcommands', [])]
@@ -161,7 +176,9 @@ _lstar() {{
     local cmd="" i
     for ((i = 1; i < cword; i++)); do
         [[ "${{words[i]}}" == -- ]] && return
-        case "${{words[i]}}" in {"|".join(commands)}) cmd="${{words[i]}}"; break ;; esac
+        if [[ -z "$cmd" ]]; then
+            case "${{words[i]}}" in {"|".join(commands)}) cmd="${{words[i]}}" ;; esac
+        fi
     done
     case "$prev" in
 {chr(10).join(cases)}

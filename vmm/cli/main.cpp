@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
     run->add_option("--rlimit", rlimits,
                     "a resource limit of the first program, as prlimit(1): RESOURCE=SOFT[:HARD] (NOFILE=8, "
                     "AS=64M, STACK=unlimited; repeatable)")
-        ->type_name("RESOURCE=SOFT[:HARD]");
+        ->type_name("LIMIT");
     run->add_option("--append", append, "the kernel command line, verbatim (default: init=hello)")
         ->type_name("CMDLINE");
     run->footer("Arguments after -- go to the user program: lstar run -- 7  (the built-in hello exits with 7)\n\n" +
