@@ -18,8 +18,13 @@ std::vector<std::string> embedded_programs(const ElfImage& elf) {
     return programs;
 }
 
+const std::vector<std::string>& builtin_programs() {
+    static const std::vector<std::string> programs = embedded_programs(parse_elf(KernelImage::builtin_bytes()));
+    return programs;
+}
+
 void check_builtin_program(const std::string& name) {
-    check_member(name, embedded_programs(KernelImage::builtin().elf), "--init",
+    check_member(name, builtin_programs(), "--init",
                  "a program of the built-in kernel (with --initrd, a path in the initrd)");
 }
 

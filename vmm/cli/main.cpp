@@ -191,7 +191,7 @@ int main(int argc, char** argv) {
                   "teardown) and the monitor's memory beside the guest RAM it touched");
     run->add_option("--init", init,
                     "the built-in user program the kernel starts (init=NAME): " +
-                        lstar::cli::join(lstar::cli::embedded_programs(lstar::KernelImage::builtin().elf), " "))
+                        lstar::cli::join(lstar::cli::builtin_programs(), " "))
         ->type_name("NAME");
     run->add_option("--initrd", opts.initrd,
                     "an initial RAM filesystem: a directory (packed as cpio newc) or a cpio newc archive; "
