@@ -174,6 +174,7 @@ void check_complete_log(const Result& r, const char* reason) {
     CHECK(r.log_error == "");
     REQUIRE(!r.log.empty());
     CHECK(r.log.front()["type"] == "setup");
+    CHECK(r.log.front().value("schema", 0) == 1);  // the version docs/exit-log.md describes
     CHECK(r.log.back()["type"] == "end");
     CHECK(r.log.back()["reason"] == reason);
 }

@@ -115,7 +115,7 @@ std::string setup_table(const BootState& st, const SymbolTable& syms, const std:
     return t;
 }
 
-std::string setup_json(const BootState& st, const SymbolTable& syms, const std::string& host_kind) {
+std::string setup_json(const BootState& st, const SymbolTable& syms, const std::string& host_kind, unsigned schema) {
     std::string gdt = "[";
     for_each_gdt_entry(st, [&](unsigned i, const std::string& d) {
         if (gdt.size() > 1) gdt += ',';
@@ -133,6 +133,7 @@ std::string setup_json(const BootState& st, const SymbolTable& syms, const std::
     memmap += "]", modules += "]";
     return JsonObject()
         .str("type", "setup")
+        .num("schema", schema)
         .str("protocol", st.protocol)
         .str("image_kind", st.image_kind)
         .str("entry_mode", entry_mode_name(st.entry_mode))

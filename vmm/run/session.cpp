@@ -28,6 +28,7 @@
 #include "run/clock.hpp"
 #include "run/dispatcher.hpp"
 #include "run/exit_log.hpp"
+#include "run/exit_log_schema.hpp"
 #include "run/exit_record.hpp"
 #include "run/exit_status.hpp"
 #include "run/fault_report.hpp"
@@ -590,6 +591,15 @@ void Session::install_seccomp() {
 
 int Session::run() {
     spdlog::info("{}: {}", image_.name, boot_.image_kind);
+    // The output files are created (and truncated) only now: KVM is open and the image loaded.
+    if (!opts_.exit_log.empty()) {
+        try {
+            log_.open(opts_.exit_log);
+        } catch (const std::system_error& e) {
+            spdlog::error("{}", e.what());
+            return status::kIoError;
+        }
+    }
     if (!opts_.trace_out.empty()) {
         std::string err;
         if (!timeline_.emplace().open(opts_.trace_out, err)) {
@@ -598,13 +608,16 @@ int Session::run() {
         }
     }
     if (opts_.show_setup) out_stderr(setup_table(boot_, image_.symbols, host_.description));
-    if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description));
+    if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description, kExitLogSchema));
     make_tracer();
     lstar_now_ = boot_.protocol == "lstar64" ? boot_.lstar : 0;  // PVH: known at the guest's WRMSR
     if (tracer_) vcpu_->set_guest_debug(tracer_->start(CpuState{vcpu_->get_regs(), vcpu_->get_sregs()}, lstar_now_));
     if (!opts_.gdb.empty()) {
         gdb_ = std::make_unique<gdb::Stub>(opts_.gdb);
-        spdlog::info("waiting for gdb on {}: gdb KERNEL.elf -ex 'target remote {}'", gdb_->address(), gdb_->address());
+        const std::string elf = opts_.image                 ? *opts_.image
+                                : !opts_.symbol_file.empty() ? opts_.symbol_file
+                                                             : "KERNEL.elf (`lstar kernel-elf FILE` writes it)";
+        spdlog::info("waiting for gdb on {}: gdb {} -ex 'target remote {}'", gdb_->address(), elf, gdb_->address());
         gdb_->wait_for_attach();
         auto r = gdb_->on_stop(gdb::StopCause::Start, *vcpu_, mem_);
         if (r.kill) {
@@ -777,12 +790,7 @@ int run_vm(const RunOptions& opts) {
         else bo.initrd = &initrd;
     }
     std::optional<ExitLog> log;
-    try {
-        log.emplace(opts.exit_log, opts.exit_log_limit_mib << 20);
-    } catch (const std::system_error& e) {
-        spdlog::error("{}", e.what());
-        return status::kIoError;
-    }
+    log.emplace("", opts.exit_log_limit_mib << 20);  // opened by Session::run(), once the run can start
     try {
         kvm::System sys(opts.kvm_path);
         sys.require(kvm::kRequiredCapabilities);
