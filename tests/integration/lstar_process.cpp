@@ -35,6 +35,28 @@ static std::string temp_log_path() {
     return tmpl;
 }
 
+// run_lstar_until's condition: sent once, when the output first contains the text.
+static struct {
+    std::string text;
+    int signal = 0;
+} g_signal_when;
+
+static void signal_when_seen(pid_t pid, const Result& r) {
+    if (!g_signal_when.signal) return;
+    if (r.out.find(g_signal_when.text) == std::string::npos && r.err.find(g_signal_when.text) == std::string::npos)
+        return;
+    ::kill(pid, g_signal_when.signal);
+    g_signal_when.signal = 0;
+}
+
+Result run_lstar_until(std::vector<std::string> args, const std::string& text, int signal, bool with_log) {
+    g_signal_when = {text, signal};
+    Result r = run_lstar(std::move(args), with_log);
+    if (g_signal_when.signal) FAIL_CHECK("lstar never printed \"" << text << "\": no signal sent");
+    g_signal_when = {};
+    return r;
+}
+
 Result run_lstar(std::vector<std::string> args, bool with_log, int send_signal, int signal_after_ms) {
     std::string log_path;
     if (with_log) {
@@ -89,6 +111,7 @@ Result run_lstar(std::vector<std::string> args, bool with_log, int send_signal, 
                 --open_fds;
             } else {
                 (i == 0 ? r.out : r.err).append(buf, size_t(k));
+                signal_when_seen(pid, r);
             }
         }
     }
