@@ -55,7 +55,7 @@ TEST_CASE("the reset state is recognised, and a long-mode or protected-mode gues
 TEST_CASE("a shutdown that kept the fault's registers (kvm_intel, kvm_pvm): reported as they are") {
     LastSeen seen;
     seen.boot(long_mode(0x1000000));
-    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 1);
+    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 1, "io");
     auto r = end_registers(shutdown(long_mode(0xffffffff81000200)), 9, seen, "kvm_intel", {});
     CHECK(std::string(r.label) == "at_exit");
     CHECK(!r.kvm_reset);
@@ -67,8 +67,8 @@ TEST_CASE("a shutdown that kept the fault's registers (kvm_intel, kvm_pvm): repo
 TEST_CASE("kvm_amd reset the vCPU on SHUTDOWN: the last exit's registers, labelled, with the reset state named") {
     LastSeen seen;
     seen.boot(long_mode(0x1000000));
-    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 1);
-    seen.exit(io_exit(0xe9, long_mode(0xffffffff81000180)), 2);
+    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 1, "io");
+    seen.exit(io_exit(0xe9, long_mode(0xffffffff81000180)), 2, "io");
     auto r = end_registers(shutdown(reset_state()), 9, seen, "kvm_amd", {});
     CHECK(std::string(r.label) == "last_exit");
     CHECK(r.kvm_reset);
@@ -93,9 +93,9 @@ TEST_CASE("kvm_amd reset the vCPU on SHUTDOWN: the last exit's registers, labell
 TEST_CASE("segment registers that an exit did not carry: taken from the last exit that did, and said so") {
     LastSeen seen;
     seen.boot(long_mode(0x1000000));
-    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 1);
+    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 1, "io");
     CpuState stale = long_mode(0xffffffff81000180, 0x0);  // sregs not synced: garbage
-    seen.exit(io_exit(0xe9, stale, false), 2);
+    seen.exit(io_exit(0xe9, stale, false), 2, "io");
     auto r = end_registers(shutdown(reset_state()), 9, seen, "kvm_amd", {});
     CHECK(r.cpu.regs.rip == 0xffffffff81000180);
     CHECK(r.cpu.sregs.cs.selector == 0x10);
@@ -120,7 +120,7 @@ TEST_CASE("the last guest exception record is shown next to the last exit's regi
     ex.rip = 0xffffffff81000123;
     ex.cs = 0x10;
     ex.has_error_code = 1;
-    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 5);
+    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 5, "io");
     seen.exception(ex, 5);
     auto r = end_registers(shutdown(reset_state()), 9, seen, "kvm_amd", {});
     CHECK(has(r.heading, "last guest exception record (exit #5): #GP"));
@@ -129,7 +129,7 @@ TEST_CASE("the last guest exception record is shown next to the last exit's regi
 
 TEST_CASE("another KVM that returns the reset state is named as itself, not as kvm_amd") {
     LastSeen seen;
-    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 1);
+    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 1, "io");
     auto r = end_registers(shutdown(reset_state()), 9, seen, "unknown", {});
     CHECK(r.kvm_reset);
     CHECK(!has(r.note, "kvm_amd"));
@@ -138,7 +138,7 @@ TEST_CASE("another KVM that returns the reset state is named as itself, not as k
 
 TEST_CASE("only a shutdown is read as a reset: a hlt in real mode at 0xfff0 is reported as it is") {
     LastSeen seen;
-    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 1);
+    seen.exit(io_exit(0xec0, long_mode(0xffffffff81000100)), 1, "io");
     auto r = end_registers(VmExit{exits::Hlt{}, reset_state(), true}, 9, seen, "kvm_amd", {});
     CHECK(!r.kvm_reset);
     CHECK(r.cpu.regs.rip == 0xfff0);

@@ -5,8 +5,6 @@
 
 namespace lstar {
 
-static_assert(std::is_trivially_copyable_v<ExitKind>, "LastSeen::exit copies the exit kind on every exit");
-
 bool is_reset_state(const CpuState& cpu) {
     return cpu.regs.rip == 0xfff0 && cpu.sregs.cs.selector == 0xf000 && !(cpu.sregs.cr0 & x86::kCr0Pe);
 }
@@ -17,9 +15,9 @@ void LastSeen::boot(const CpuState& cpu) {
 }
 
 std::string LastSeen::exit_text() const {
-    std::string s(exit_name(kind_));
-    if (auto* io = std::get_if<exits::Io>(&kind_)) s += std::string(io->in ? " in" : " out") + " port " + hex_string(io->port);
-    if (auto* m = std::get_if<exits::Mmio>(&kind_)) s += std::string(m->write ? " write " : " read ") + hex_string(m->gpa);
+    std::string s(reason_);
+    if (reason_ == "io") s += std::string(out_or_write_ ? " out" : " in") + " port " + hex_string(where_);
+    if (reason_ == "mmio") s += std::string(out_or_write_ ? " write " : " read ") + hex_string(where_);
     return s;
 }
 

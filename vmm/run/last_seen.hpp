@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "event_abi.hpp"
 #include "kvm/exit.hpp"
@@ -25,12 +26,14 @@ class LastSeen {
 public:
     void boot(const CpuState& cpu);  // what lstar loaded and read back before the first KVM_RUN
     // Every exit but the one that ends the run: a copy of the registers, no ioctl. Segment and
-    // control registers only when the exit carried them (Vcpu::sync_sregs).
-    void exit(const VmExit& e, uint64_t seq) {
+    // control registers only when the exit carried them (Vcpu::sync_sregs). reason: exit_name().
+    void exit(const VmExit& e, uint64_t seq, std::string_view reason) {
         cpu_.regs = e.cpu.regs;
         if (e.sregs_valid) cpu_.sregs = e.cpu.sregs, sregs_seq_ = seq;
         seq_ = seq;
-        kind_ = e.kind;  // trivially copyable: a memcpy
+        reason_ = reason;
+        if (auto* io = std::get_if<exits::Io>(&e.kind)) where_ = io->port, out_or_write_ = !io->in;
+        else if (auto* m = std::get_if<exits::Mmio>(&e.kind)) where_ = m->gpa, out_or_write_ = m->write;
     }
     void exception(const abi::ExceptionEvent& ev, uint64_t seq) { exception_ = ev, exception_seq_ = seq; }
 
@@ -44,7 +47,9 @@ public:
 private:
     CpuState cpu_{};
     uint64_t seq_ = 0, sregs_seq_ = 0, exception_seq_ = 0;
-    ExitKind kind_{};
+    std::string_view reason_ = "";  // exit_name()'s: a literal
+    uint64_t where_ = 0;              // io: the port; mmio: the address
+    bool out_or_write_ = false;
     std::optional<abi::ExceptionEvent> exception_;
 };
 

@@ -677,7 +677,7 @@ int Session::run() {
         }
         if (seq_ == 0) timings::mark("first_exit");
         ++seq_;
-        if (!std::holds_alternative<exits::Shutdown>(e.kind)) seen_.exit(e, seq_);
+        if (!std::holds_alternative<exits::Shutdown>(e.kind)) seen_.exit(e, seq_, last_reason);
         if (!exits_by_kind_[e.kind.index()]++) exit_kind_names_[e.kind.index()] = last_reason;
         if (gdb_) {  // gdb owns debug exits and its own Ctrl-C
             auto* dbg = std::get_if<exits::Debug>(&e.kind);
