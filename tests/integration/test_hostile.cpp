@@ -3,7 +3,7 @@
 
 #include <csignal>
 
-#include "end_registers.hpp"
+#include "kvm_kind.hpp"
 #include "lstar_process.hpp"
 
 using namespace lstar::test;

@@ -2,7 +2,7 @@
 // what happened, where, and end with the documented status and a complete log.
 #include <doctest/doctest.h>
 
-#include "end_registers.hpp"
+#include "kvm_kind.hpp"
 #include "lstar_process.hpp"
 
 using namespace lstar::test;

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "end_registers.hpp"
+#include "kvm_kind.hpp"
 #include "lstar_process.hpp"
 
 using namespace lstar::test;

@@ -1,4 +1,4 @@
-#include "end_registers.hpp"
+#include "kvm_kind.hpp"
 
 #include <doctest/doctest.h>
 
@@ -12,6 +12,8 @@ std::string host_kvm(const Result& r) {
 }
 
 bool resets_on_shutdown(const Result& r) { return host_kvm(r) == "kvm_amd"; }
+
+bool hardware_kvm(const Result& r) { return host_kvm(r) == "kvm_amd" || host_kvm(r) == "kvm_intel"; }
 
 void check_shutdown_registers(const Result& r) {
     auto faults = records(r, "fault");
