@@ -3,7 +3,7 @@
 
 #include <csignal>
 
-#include "kvm_kind.hpp"
+#include "shutdown_registers.hpp"
 #include "lstar_process.hpp"
 
 using namespace lstar::test;

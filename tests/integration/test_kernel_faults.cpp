@@ -2,7 +2,7 @@
 // what happened, where, and end with the documented status and a complete log.
 #include <doctest/doctest.h>
 
-#include "kvm_kind.hpp"
+#include "shutdown_registers.hpp"
 #include "lstar_process.hpp"
 
 using namespace lstar::test;
@@ -17,7 +17,7 @@ TEST_CASE("a triple fault from ring 3 (a user program under an empty IDT): statu
     check_shutdown_registers(r);
     CHECK(events(r, "user_enter").size() == 1);  // the kernel did enter ring 3
     CHECK(events(r, "exception").empty());       // and no exception reached its handlers
-    if (resets_on_shutdown(r)) {
+    if (resets_on_shutdown()) {
         // kvm_amd reset the vCPU: the last registers lstar saw are the kernel's, at the exit of
         // its user_enter event (it breaks the IDT and enters ring 3 after that, without an exit).
         CHECK(f[0]["registers"] == "last_exit");
@@ -46,7 +46,7 @@ TEST_CASE("the fault report is the same without an exit log and guest events (re
     auto logged = run_lstar({"-q", "run", "--append", "init=ud2 lstar.crash=user-triple"});
     auto bare = run_lstar({"-q", "run", "--no-guest-events", "--append", "init=ud2 lstar.crash=user-triple"}, false);
     CHECK(bare.status == 112);
-    if (resets_on_shutdown(logged)) {
+    if (resets_on_shutdown()) {
         // kvm_amd returns the reset state with the shutdown, in both runs: each report shows the
         // last registers lstar saw, and those differ between a run with events and one without.
         // Both must say so, and neither may show the reset state as the fault.
