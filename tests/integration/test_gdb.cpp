@@ -239,10 +239,16 @@ TEST_CASE("continue from an armed breakpoint stops at the next syscall, not at t
 }
 
 TEST_CASE("Ctrl-C stops a user program that never leaves ring 3, and 'k' ends the run") {
-    Child lstar(lstar_argv({"--init", "spin"}));
+    auto argv = lstar_argv({"--init", "spin"});
+    argv.insert(argv.begin() + 1, "-v");  // "kernel enters ring 3": the point to wait for
+    Child lstar(argv);
     RspClient gdb(start_lstar(lstar));
     gdb.send("c");
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // Ctrl-C once the kernel has entered the program, not after a delay a slower KVM may not meet.
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (lstar.err().find("kernel enters ring 3") == std::string::npos && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE_MESSAGE(lstar.err().find("kernel enters ring 3") != std::string::npos, lstar.err());
     gdb.send_raw("\x03");
     CHECK(gdb.reply() == "T02thread:01;");  // SIGINT
     CHECK(gdb.command("p12") == "33000000");  // CS: caught in user mode

@@ -161,6 +161,7 @@ void setup_lstar64(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, 
     r.rdi = boot::kBootInfoPhys;
     r.rsi = boot::kBootMagic;
     vcpu.set_regs(r);
+    st.entry_cpu.regs = r;
 
     // The syscall MSRs as Linux's syscall_init() writes them; EFER.SCE went in with the sregs.
     const std::vector<uint32_t> idx = {x86::kMsrStar, x86::kMsrLstar, x86::kMsrSyscallMask, x86::kMsrKernelGsBase};
@@ -233,6 +234,7 @@ void enter_protected_mode_32(kvm::Vcpu& vcpu, GuestMemory& mem, BootState& st, u
     r.rbx = ebx;
     r.rflags = x86::kRflagsFixed;
     vcpu.set_regs(r);
+    st.entry_cpu.regs = r;
 }
 
 BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
@@ -249,6 +251,7 @@ BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image
         setup_foreign(vcpu, mem, image, opts, st);
         kvm_sregs back = vcpu.get_sregs();
         st.cr0 = back.cr0, st.cr3 = back.cr3, st.cr4 = back.cr4, st.efer = back.efer;
+        st.entry_cpu.sregs = back;
         return st;
     }
     bool pvh = opts.protocol == Protocol::LstarPvh;
@@ -279,6 +282,7 @@ BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image
     st.cr3 = back.cr3;
     st.cr4 = back.cr4;
     st.efer = back.efer;
+    st.entry_cpu.sregs = back;
     return st;
 }
 

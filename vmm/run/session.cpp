@@ -34,6 +34,7 @@
 #include "run/fault_report.hpp"
 #include "run/guest_events.hpp"
 #include "run/json.hpp"
+#include "run/last_seen.hpp"
 #include "run/narrator.hpp"
 #include "run/seccomp.hpp"
 #include "run/syscall_names.hpp"
@@ -186,6 +187,8 @@ private:
     std::map<std::string_view, uint64_t> exits_by_reason() const;
     uint64_t syscalls_ = 0, via_hw_ = 0, via_shim_ = 0, via_ud_shim_ = 0, exceptions_ = 0, bad_events_ = 0;
     std::optional<abi::ShutdownEvent> guest_counters_;
+    LastSeen seen_;                          // for ends whose registers KVM reset (kvm_amd's SHUTDOWN)
+    std::optional<EndRegisters> end_regs_;   // what the fault report showed, for the end record
     bool narrating_ = false;
 
     std::unique_ptr<gdb::Stub> gdb_;  // --gdb
@@ -430,6 +433,7 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
             timeline_->syscall_edge(clock_ns() - t_start_, "", false);
     } else if (auto* ex = std::get_if<abi::ExceptionEvent>(&ev)) {
         ++exceptions_;
+        seen_.exception(*ex, seq_);
         std::string insn = insn_text(cpu.sregs.cr0, ex->cr3, ex->rip);
         const auto& v = x86::kVectors[ex->vector & 31];
         rec.num("vector", ex->vector).str("mnemonic", v.mnemonic).str("vector_name", v.name)
@@ -485,19 +489,27 @@ void Session::report_stop(const actions::Stop& stop, const VmExit& e, const std:
     }
     std::string what = std::string(stop_reason_name(stop.reason)) + ": " + note;
     if (stop.reason == StopReason::Timeout) what = "timeout: the guest was still running after " + std::to_string(opts_.timeout_s) + " s";
-    std::string detail = "  at " + instruction_at(mem_, e.cpu, image_.symbols) + "\n" + register_dump(e.cpu, image_.symbols);
+    // kvm_amd's SHUTDOWN returns the reset state: then the last registers lstar saw, labelled.
+    end_regs_ = end_registers(e, seq_, seen_, host_.module, image_.symbols);
+    const CpuState& cpu = end_regs_->cpu;
+    std::string detail = end_regs_->heading + "  at " + instruction_at(mem_, cpu, image_.symbols) + "\n" +
+                         register_dump(cpu, image_.symbols);
     if (auto* ie = std::get_if<exits::InternalError>(&e.kind))
         if (auto d = emulation_failure_detail(*ie); !d.empty()) detail = "  " + d + "\n" + detail;
     spdlog::error("{}", what);
     out_stderr(detail);
-    if (log_.enabled())
-        log_.write(JsonObject().num("seq", seq_).str("type", "fault").str("reason", stop_reason_name(stop.reason))
-                       .str("note", note).hex("rip", e.cpu.regs.rip).str("sym", sym(e.cpu.regs.rip)).num("cpl", e.cpu.cpl())
-                       .str("insn", insn_text(e.cpu.sregs.cr0, e.cpu.sregs.cr3, e.cpu.regs.rip)).hex("rsp", e.cpu.regs.rsp)
-                       .hex("rflags", e.cpu.regs.rflags).hex("cr0", e.cpu.sregs.cr0).hex("cr2", e.cpu.sregs.cr2)
-                       .hex("cr3", e.cpu.sregs.cr3).hex("cr4", e.cpu.sregs.cr4).hex("efer", e.cpu.sregs.efer)
-                       .hex("cs", e.cpu.sregs.cs.selector).hex("ss", e.cpu.sregs.ss.selector)
-                       .hex("idt_base", e.cpu.sregs.idt.base).hex("idt_limit", e.cpu.sregs.idt.limit).done());
+    if (log_.enabled()) {
+        JsonObject rec;
+        rec.num("seq", seq_).str("type", "fault").str("reason", stop_reason_name(stop.reason))
+            .str("note", note).hex("rip", cpu.regs.rip).str("sym", sym(cpu.regs.rip)).num("cpl", cpu.cpl())
+            .str("insn", insn_text(cpu.sregs.cr0, cpu.sregs.cr3, cpu.regs.rip)).hex("rsp", cpu.regs.rsp)
+            .hex("rflags", cpu.regs.rflags).hex("cr0", cpu.sregs.cr0).hex("cr2", cpu.sregs.cr2)
+            .hex("cr3", cpu.sregs.cr3).hex("cr4", cpu.sregs.cr4).hex("efer", cpu.sregs.efer)
+            .hex("cs", cpu.sregs.cs.selector).hex("ss", cpu.sregs.ss.selector)
+            .hex("idt_base", cpu.sregs.idt.base).hex("idt_limit", cpu.sregs.idt.limit);
+        add_end_registers(rec, *end_regs_);
+        log_.write(rec.done());
+    }
 }
 
 void Session::write_end(const actions::Stop& stop, const std::string& note) {
@@ -518,14 +530,18 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
         by_text += (by_text.empty() ? "" : ", ") + std::string(k) + " " + std::to_string(v);
     }
     by += "}";
-    if (log_.enabled())
-        log_.write_end(JsonObject().num("seq", seq_).str("type", "end").str("reason", stop_reason_name(stop.reason))
-                       .num("status", stop.status).str("note", note).num("exits", seq_).raw("exits_by_reason", by)
-                       .num("total_ns", total).num("guest_ns", guest_ns_).num("monitor_ns", total - guest_ns_)
-                       .num("syscalls", syscalls_).num("via_hardware", via_hw_).num("via_pf_shim", via_shim_)
-                       .num("via_ud_shim", via_ud_shim_)
-                       .num("exceptions", exceptions_).num("bad_events", bad_events_)
-                       .num("seccomp", seccomp_allowed_ > 0).num("seccomp_allowed", seccomp_allowed_).done());
+    if (log_.enabled()) {
+        JsonObject end;
+        end.num("seq", seq_).str("type", "end").str("reason", stop_reason_name(stop.reason))
+            .num("status", stop.status).str("note", note).num("exits", seq_).raw("exits_by_reason", by)
+            .num("total_ns", total).num("guest_ns", guest_ns_).num("monitor_ns", total - guest_ns_)
+            .num("syscalls", syscalls_).num("via_hardware", via_hw_).num("via_pf_shim", via_shim_)
+            .num("via_ud_shim", via_ud_shim_)
+            .num("exceptions", exceptions_).num("bad_events", bad_events_)
+            .num("seccomp", seccomp_allowed_ > 0).num("seccomp_allowed", seccomp_allowed_);
+        if (end_regs_) add_end_registers(end, *end_regs_);  // which registers the fault report showed
+        log_.write_end(end.done());
+    }
     if (!opts_.summary) return;
     std::string s = "lstar summary: " + std::string(stop_reason_name(stop.reason)) + ", exit status " +
                     std::to_string(stop.status) + ", " + ms(total) + " from first KVM_RUN\n";
@@ -639,6 +655,7 @@ int Session::run() {
     // The segment and control registers with every exit only when something reads them at every
     // exit (the exit log's CPL, the tracer, gdb); otherwise from the first exit that needs them on.
     vcpu_->sync_sregs(log_.enabled() || tracer_ || gdb_ || timeline_);
+    seen_.boot(boot_.entry_cpu);
     t_start_ = clock_ns();
     uint64_t last_exit_at = 0;
     std::string_view last_reason;
@@ -673,6 +690,7 @@ int Session::run() {
         }
         if (seq_ == 0) timings::mark("first_exit");
         ++seq_;
+        if (!std::holds_alternative<exits::Shutdown>(e.kind)) seen_.exit(e, seq_, last_reason);
         if (!exits_by_kind_[e.kind.index()]++) exit_kind_names_[e.kind.index()] = last_reason;
         if (gdb_) {  // gdb owns debug exits and its own Ctrl-C
             auto* dbg = std::get_if<exits::Debug>(&e.kind);
