@@ -1,11 +1,13 @@
 // The pure parts of tracing: finding the return sites in entry code, strace-style formatting,
-// exception vector names, DR6/DR7.
+// exception vector names, DR6/DR7, the int3 bookkeeping of software breakpoints.
 #include <doctest/doctest.h>
 
 #include <cstring>
 #include <map>
 
+#include "memory/guest_memory.hpp"
 #include "trace/entry_scan.hpp"
+#include "trace/int3_patches.hpp"
 #include "trace/syscall_format.hpp"
 #include "trace/tracer.hpp"
 #include "x86/debug_regs.hpp"
@@ -91,4 +93,39 @@ TEST_CASE("DR7 encodes and DR6 decodes the four breakpoints") {
     CHECK(x86::dr6_hit_slot(0xffff0ff1) == 0);  // as this host reports a DR0 hit
     CHECK(x86::dr6_hit_slot(0xffff4ff0) == -1);
     CHECK(x86::dr6_single_step(0xffff4ff0));
+}
+
+TEST_CASE("int3 patches: the guest's byte is kept, put back, shared by aliases, and never clobbers a guest write") {
+    GuestMemory mem(0x10000);
+    mem.write<uint8_t>(0x1000, 0x0f);  // the first byte of a syscall entry's swapgs
+    mem.write<uint8_t>(0x2000, 0x48);
+    Int3Patches p(mem);
+    REQUIRE(p.insert(0xffffffff81000000, 0x1000));
+    CHECK(mem.read<uint8_t>(0x1000) == kInt3);
+    CHECK(p.patched(0xffffffff81000000));
+    CHECK(p.original(0xffffffff81000000) == 0x0f);
+    CHECK(p.insert(0xffffffff81000000, 0x1000));  // again: a no-op, the original is not lost
+    CHECK(p.size() == 1);
+
+    // Another linear address of the same byte (a trampoline in both page tables): one int3,
+    // the guest's byte remembered for both, and put back only when the last one goes.
+    REQUIRE(p.insert(0xfffffe0000000000, 0x1000));
+    CHECK(p.original(0xfffffe0000000000) == 0x0f);
+    p.remove(0xffffffff81000000);
+    CHECK(mem.read<uint8_t>(0x1000) == kInt3);
+    p.remove(0xfffffe0000000000);
+    CHECK(mem.read<uint8_t>(0x1000) == 0x0f);
+    CHECK(p.size() == 0);
+
+    // The guest wrote over the int3 while it ran: its byte stays.
+    REQUIRE(p.insert(0x2000, 0x2000));
+    mem.write<uint8_t>(0x2000, 0x90);
+    p.remove_all();
+    CHECK(mem.read<uint8_t>(0x2000) == 0x90);
+
+    // Outside guest RAM (a hostile page table can point anywhere): refused, nothing written.
+    CHECK_FALSE(p.insert(0x3000, 0x10000));
+    CHECK_FALSE(p.insert(0x3000, ~0ull));
+    CHECK(p.size() == 0);
+    p.remove(0x12345);  // not ours: nothing happens
 }

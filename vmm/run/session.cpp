@@ -196,7 +196,8 @@ private:
     std::optional<trace::ChromeTrace> timeline_;
     uint64_t lstar_now_ = 0;  // LSTAR as the guest has it now (boot, or its last trapped WRMSR)
     std::map<std::string, uint64_t> syscalls_by_name_, exceptions_by_vector_;
-    void make_tracer();
+    void make_tracer(const trace::BpChoice& bps);
+    trace::BpChoice bps_;  // the breakpoint kind --trace and --gdb use (trace/bp_probe.hpp)
     void install_seccomp();
     size_t seccomp_allowed_ = 0;  // system calls the filter allows; 0: no filter (--no-seccomp)
     void count_syscall(const std::string& name, bool enter);
@@ -256,7 +257,7 @@ void Session::count_exception(const std::string& mnemonic) {
     if (timeline_) timeline_->exception(clock_ns() - t_start_, mnemonic);
 }
 
-void Session::make_tracer() {
+void Session::make_tracer(const trace::BpChoice& bps) {
     if (!opts_.trace.any()) return;
     trace::TraceSink sink;
     sink.line = [](const std::string& l) { out_stderr(l + "\n"); };
@@ -268,7 +269,7 @@ void Session::make_tracer() {
     };
     sink.syscall_edge = [this](const std::string& name, bool enter, uint64_t) { count_syscall(name, enter); };
     sink.exception = [this](const std::string& m) { count_exception(m); };
-    tracer_.emplace(opts_.trace, image_.symbols, mem_, std::move(sink));
+    tracer_.emplace(opts_.trace, image_.symbols, mem_, std::move(sink), bps);
 }
 
 void Session::complete_read(const VmExit& e, uint64_t value) {
@@ -524,7 +525,9 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
                        .num("syscalls", syscalls_).num("via_hardware", via_hw_).num("via_pf_shim", via_shim_)
                        .num("via_ud_shim", via_ud_shim_)
                        .num("exceptions", exceptions_).num("bad_events", bad_events_)
-                       .num("seccomp", seccomp_allowed_ > 0).num("seccomp_allowed", seccomp_allowed_).done());
+                       .num("seccomp", seccomp_allowed_ > 0).num("seccomp_allowed", seccomp_allowed_)
+                       .str("breakpoints", tracer_ || gdb_ ? trace::bp_kind_name(bps_.kind) : "")
+                       .num("traced_syscalls", tracer_ ? tracer_->traced_syscalls() : 0).done());
     if (!opts_.summary) return;
     std::string s = "lstar summary: " + std::string(stop_reason_name(stop.reason)) + ", exit status " +
                     std::to_string(stop.status) + ", " + ms(total) + " from first KVM_RUN\n";
@@ -554,10 +557,7 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
     };
     if (!syscalls_by_name_.empty()) s += "  by name      " + join(syscalls_by_name_) + "\n";
     if (!exceptions_by_vector_.empty()) s += "  by vector    " + join(exceptions_by_vector_) + "\n";
-    if (tracer_)
-        s += "  traced       " + std::to_string(tracer_->traced_syscalls()) + " syscalls, " +
-             std::to_string(tracer_->traced_exceptions()) + " exceptions, " + std::to_string(tracer_->steps()) +
-             " single steps, from outside the guest (debug exits " + std::to_string(exits_by_reason()["debug"]) + ")\n";
+    if (tracer_) s += tracer_->summary(exits_by_reason()["debug"], sc ? std::optional<uint64_t>(sc) : std::nullopt);
     if (bad_events_) s += "  bad records  " + std::to_string(bad_events_) + " (ignored)\n";
     if (log_.dropped_records())
         s += "  exit log     " + std::to_string(log_.dropped_records()) + " records (" +
@@ -599,11 +599,12 @@ int Session::run() {
     }
     if (opts_.show_setup) out_stderr(setup_table(boot_, image_.symbols, host_.description));
     if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description));
-    make_tracer();
+    if (opts_.trace.any() || !opts_.gdb.empty()) bps_ = trace::choose_breakpoints(host_, *vcpu_, mem_);
+    make_tracer(bps_);
     lstar_now_ = boot_.protocol == "lstar64" ? boot_.lstar : 0;  // PVH: known at the guest's WRMSR
     if (tracer_) vcpu_->set_guest_debug(tracer_->start(CpuState{vcpu_->get_regs(), vcpu_->get_sregs()}, lstar_now_));
     if (!opts_.gdb.empty()) {
-        gdb_ = std::make_unique<gdb::Stub>(opts_.gdb);
+        gdb_ = std::make_unique<gdb::Stub>(opts_.gdb, bps_);
         spdlog::info("waiting for gdb on {}: gdb KERNEL.elf -ex 'target remote {}'", gdb_->address(), gdb_->address());
         gdb_->wait_for_attach();
         auto r = gdb_->on_stop(gdb::StopCause::Start, *vcpu_, mem_);

@@ -1,0 +1,44 @@
+#include "trace/int3_patches.hpp"
+
+#include <algorithm>
+
+namespace lstar::trace {
+
+const Int3Patches::Patch* Int3Patches::find(uint64_t va) const {
+    for (const auto& p : patches_)
+        if (p.va == va) return &p;
+    return nullptr;
+}
+
+bool Int3Patches::insert(uint64_t va, uint64_t gpa) {
+    if (find(va)) return true;
+    if (!mem_.contains(gpa, 1)) return false;
+    uint8_t orig = mem_.read<uint8_t>(gpa);
+    for (const auto& p : patches_)
+        if (p.gpa == gpa) orig = p.orig;  // already ours: 0xcc there now, the guest's byte is in p
+    patches_.push_back({va, gpa, orig});
+    mem_.write<uint8_t>(gpa, kInt3);
+    return true;
+}
+
+void Int3Patches::remove(uint64_t va) {
+    auto it = std::find_if(patches_.begin(), patches_.end(), [&](const Patch& p) { return p.va == va; });
+    if (it == patches_.end()) return;
+    Patch p = *it;
+    patches_.erase(it);
+    bool shared = std::any_of(patches_.begin(), patches_.end(), [&](const Patch& q) { return q.gpa == p.gpa; });
+    // A byte that is no longer our int3 was written by the guest since: it is the guest's now.
+    if (!shared && mem_.contains(p.gpa, 1) && mem_.read<uint8_t>(p.gpa) == kInt3) mem_.write<uint8_t>(p.gpa, p.orig);
+}
+
+void Int3Patches::remove_all() {
+    while (!patches_.empty()) remove(patches_.back().va);
+}
+
+std::optional<uint8_t> Int3Patches::original(uint64_t va) const {
+    const Patch* p = find(va);
+    if (!p) return std::nullopt;
+    return p->orig;
+}
+
+}  // namespace lstar::trace
