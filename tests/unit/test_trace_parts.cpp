@@ -7,7 +7,7 @@
 
 #include "memory/guest_memory.hpp"
 #include "trace/entry_scan.hpp"
-#include "trace/int3_patches.hpp"
+#include "trace/code_patches.hpp"
 #include "trace/syscall_format.hpp"
 #include "trace/tracer.hpp"
 #include "x86/debug_regs.hpp"
@@ -95,13 +95,13 @@ TEST_CASE("DR7 encodes and DR6 decodes the four breakpoints") {
     CHECK(x86::dr6_single_step(0xffff4ff0));
 }
 
-TEST_CASE("int3 patches: the guest's byte is kept, put back, shared by aliases, and never clobbers a guest write") {
+TEST_CASE("code patches (hlt breakpoints): the guest's byte is kept, put back, shared by aliases, and never clobbers a guest write") {
     GuestMemory mem(0x10000);
     mem.write<uint8_t>(0x1000, 0x0f);  // the first byte of a syscall entry's swapgs
     mem.write<uint8_t>(0x2000, 0x48);
-    Int3Patches p(mem);
+    CodePatches p(mem, kHlt);
     REQUIRE(p.insert(0xffffffff81000000, 0x1000));
-    CHECK(mem.read<uint8_t>(0x1000) == kInt3);
+    CHECK(mem.read<uint8_t>(0x1000) == kHlt);
     CHECK(p.patched(0xffffffff81000000));
     CHECK(p.original(0xffffffff81000000) == 0x0f);
     CHECK(p.insert(0xffffffff81000000, 0x1000));  // again: a no-op, the original is not lost
@@ -112,7 +112,7 @@ TEST_CASE("int3 patches: the guest's byte is kept, put back, shared by aliases, 
     REQUIRE(p.insert(0xfffffe0000000000, 0x1000));
     CHECK(p.original(0xfffffe0000000000) == 0x0f);
     p.remove(0xffffffff81000000);
-    CHECK(mem.read<uint8_t>(0x1000) == kInt3);
+    CHECK(mem.read<uint8_t>(0x1000) == kHlt);
     p.remove(0xfffffe0000000000);
     CHECK(mem.read<uint8_t>(0x1000) == 0x0f);
     CHECK(p.size() == 0);

@@ -8,9 +8,10 @@
 // about 9 µs a step; but a step over `swapgs` also runs the instruction after it (the emulator's
 // doing: --trace path sees the same, docs/tracing.md).
 //
-// Where DR breakpoints do not fire at all (the nested AMD-V tier), gdb's breakpoints become int3
-// bytes in guest memory (KVM_GUESTDBG_USE_SW_BP): written when the guest resumes, taken out
-// whenever it stops, as gdb itself does with ptrace, so gdb reads the guest's own bytes.
+// Where DR breakpoints do not fire at all (the nested AMD-V tier), gdb's breakpoints become hlt
+// bytes in guest memory (trace/bp_probe.hpp; the run loop puts RIP back on them): written when the
+// guest resumes, taken out whenever it stops, as gdb itself does with ptrace, so gdb reads the
+// guest's own bytes.
 #include "gdb/stub.hpp"
 
 #include <poll.h>
@@ -27,9 +28,8 @@
 #include "gdb/registers.hpp"
 #include "gdb/rsp.hpp"
 #include "gdb/target.hpp"
-#include "trace/int3_patches.hpp"
+#include "trace/code_patches.hpp"
 #include "x86/debug_regs.hpp"
-#include "x86/exceptions.hpp"
 
 namespace lstar::gdb {
 
@@ -42,7 +42,7 @@ struct Breakpoint {
     bool used = false;
     uint64_t addr = 0;
 };
-constexpr size_t kInt3Slots = 64;  // software breakpoints at most (hardware: the four DRs)
+constexpr size_t kPatchSlots = 64;  // software breakpoints at most (hardware: the four DRs)
 
 // "ADDR,LEN" (and the rest after ':' for M/X).
 bool parse_addr_len(std::string_view s, uint64_t* addr, uint64_t* len, std::string_view* rest = nullptr) {
@@ -70,14 +70,15 @@ struct Stub::Impl {
     std::unique_ptr<InterruptWatcher> watcher;  // while connected
     bool detached = false;
     trace::BpChoice bpk;
-    std::vector<Breakpoint> bps;  // kDebugSlots or kInt3Slots of them
+    std::vector<Breakpoint> bps;  // kDebugSlots or kPatchSlots of them
     GuestMemory* mem = nullptr;               // the guest's, from the first stop on
-    std::optional<trace::Int3Patches> int3s;  // in guest memory only while the guest runs
+    std::vector<ElfSegment> segments;         // the kernel image's (trace::image_gpa)
+    std::optional<trace::CodePatches> patches;  // hlt bytes, in guest memory only while the guest runs
     bool stepping_over = false;  // an internal step off a breakpoint (see resume_continue)
     std::string last_stop = "S05";
 
     Impl(const std::string& hostport, trace::BpChoice k)
-        : conn(hostport), bpk(std::move(k)), bps(software() ? kInt3Slots : x86::kDebugSlots) {}
+        : conn(hostport), bpk(std::move(k)), bps(software() ? kPatchSlots : x86::kDebugSlots) {}
     bool software() const { return bpk.kind == trace::BpKind::Software; }
     ~Impl() { watcher.reset(); }  // joined before the socket it watches closes
 
@@ -103,7 +104,7 @@ struct Stub::Impl {
     std::optional<Resume> handle_vcont(const std::string& pkt, Machine& m);
 };
 
-// The breakpoints for running on: DR0-DR3, or int3 bytes at the guest-physical addresses the
+// The breakpoints for running on: DR0-DR3, or hlt bytes at the guest-physical addresses the
 // page tables at the current CR3 give (an address unmapped now gets none: said on stderr).
 kvm_guest_debug Stub::Impl::armed(const Machine& m) {
     kvm_guest_debug d = no_debug();
@@ -113,14 +114,15 @@ kvm_guest_debug Stub::Impl::armed(const Machine& m) {
         any = true;
         if (software()) {
             auto gpa = guest_physical(*mem, m, bps[i].addr);
-            if (!gpa || !int3s->insert(bps[i].addr, *gpa))
-                spdlog::warn("gdb: no int3 at {:#x}: not mapped at CR3 {:#x}", bps[i].addr, m.sregs.cr3);
+            if (!gpa) gpa = trace::image_gpa(segments, bps[i].addr);  // not mapped yet: where the loader put it
+            if (!gpa || !patches->insert(bps[i].addr, *gpa))
+                spdlog::warn("gdb: no breakpoint at {:#x}: not mapped at CR3 {:#x}", bps[i].addr, m.sregs.cr3);
             continue;
         }
         d.arch.debugreg[i] = bps[i].addr;
         d.arch.debugreg[7] = x86::dr7_enable(d.arch.debugreg[7], i);
     }
-    if (any) d.control = KVM_GUESTDBG_ENABLE | (software() ? KVM_GUESTDBG_USE_SW_BP : KVM_GUESTDBG_USE_HW_BP);
+    if (any && !software()) d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;  // a hlt exits by itself
     return d;
 }
 
@@ -146,7 +148,7 @@ kvm_guest_debug Stub::Impl::resume_continue(const Machine& m) {
 
 std::string Stub::Impl::handle_query(const std::string& pkt) {
     if (pkt.starts_with("qSupported"))
-        // swbreak/hwbreak: we say why we stopped, so gdb never backs RIP up over an int3 that is not there.
+        // swbreak/hwbreak: we say why we stopped, so gdb never backs RIP up over a breakpoint byte (RIP is on it).
         return "PacketSize=4000;qXfer:features:read+;swbreak+;hwbreak+";
     if (pkt == "qAttached") return "1";  // attached to a running machine: `quit` detaches, not kills
     if (pkt == "qC") return std::string("QC") + kThread;
@@ -169,7 +171,7 @@ std::string Stub::Impl::handle_query(const std::string& pkt) {
 
 std::string Stub::Impl::handle_breakpoint(const std::string& pkt, const Machine& m, const GuestMemory& mem) {
     // Z0/Z1,ADDR,KIND: both become the kind this KVM supports: DR0-3 where they fire (on kvm_pvm
-    // a ring-0 int3 ends KVM_RUN with an emulation failure), int3 bytes where they do not.
+    // a ring-0 int3 ends KVM_RUN with an emulation failure), hlt bytes where they do not.
     if (pkt.size() < 3 || (pkt[1] != '0' && pkt[1] != '1') || pkt[2] != ',') return "";
     std::string_view args = std::string_view(pkt).substr(3);
     auto comma = args.find(',');
@@ -183,13 +185,14 @@ std::string Stub::Impl::handle_breakpoint(const std::string& pkt, const Machine&
         return "OK";
     }
     if (hit) return "OK";
-    if (software() && !guest_physical(mem, m, *addr)) return "E14";  // EFAULT: no byte for the int3
+    if (software() && !guest_physical(mem, m, *addr) && !trace::image_gpa(segments, *addr))
+        return "E14";  // EFAULT: no byte for the hlt
     for (auto& bp : bps)
         if (!bp.used) {
             bp = Breakpoint{true, *addr};
             return "OK";
         }
-    return "E28";  // ENOSPC: four debug registers (or kInt3Slots)
+    return "E28";  // ENOSPC: four debug registers (or kPatchSlots)
 }
 
 std::optional<Resume> Stub::Impl::handle_vcont(const std::string& pkt, Machine& m) {
@@ -285,7 +288,9 @@ std::string Stub::Impl::handle(const std::string& pkt, Machine& m, kvm::Vcpu& vc
     return "";  // unsupported: gdb falls back or says so
 }
 
-Stub::Stub(const std::string& hostport, trace::BpChoice bps) : impl_(std::make_unique<Impl>(hostport, std::move(bps))) {
+Stub::Stub(const std::string& hostport, trace::BpChoice bps, std::vector<ElfSegment> segments)
+    : impl_(std::make_unique<Impl>(hostport, std::move(bps))) {
+    impl_->segments = std::move(segments);
     const auto& k = impl_->bpk;
     if (k.kind == trace::BpKind::None) spdlog::warn("gdb: breakpoints will not stop the guest on this KVM: {}", k.why);
     else spdlog::info("gdb: breakpoints are {} ({})", trace::bp_kind_text(k.kind), k.why);
@@ -301,10 +306,10 @@ void Stub::wait_for_attach() {
 
 Resume Stub::on_stop(StopCause cause, kvm::Vcpu& vcpu, GuestMemory& mem) {
     auto& s = *impl_;
-    // Our int3s out of guest memory while stopped: gdb reads the guest's bytes, and a resume
+    // Our hlt bytes out of guest memory while stopped: gdb reads the guest's bytes, and a resume
     // writes them again (armed).
-    if (!s.int3s) s.mem = &mem, s.int3s.emplace(mem);
-    s.int3s->remove_all();
+    if (!s.patches) s.mem = &mem, s.patches.emplace(mem, trace::kHlt);
+    s.patches->remove_all();
     if (s.detached || !s.conn.is_open()) return Resume{no_debug()};
     if (s.watcher->peer_gone()) {
         // gdb went away while the guest ran (the watcher stopped it to find out): carry on without
@@ -319,10 +324,6 @@ Resume Stub::on_stop(StopCause cause, kvm::Vcpu& vcpu, GuestMemory& mem) {
     bool ctrl_c = s.watcher->interrupted();
     s.watcher->clear();
     if (ctrl_c && cause != StopCause::Interrupt) vcpu.run_page().immediate_exit = 0;
-    // An int3 exit: KVM leaves DR6 in kvm_run as the last #DB had it, so the vector decides.
-    auto& run = vcpu.run_page();
-    if (cause == StopCause::Step && run.exit_reason == KVM_EXIT_DEBUG && run.debug.arch.exception == x86::kVecBP)
-        cause = StopCause::Breakpoint;
     Machine m = load(vcpu);
     if (s.stepping_over) {
         s.stepping_over = false;
@@ -345,6 +346,10 @@ Resume Stub::on_stop(StopCause cause, kvm::Vcpu& vcpu, GuestMemory& mem) {
         }
         if (!s.conn.send_packet(reply)) return s.gone();
     }
+}
+
+bool Stub::breakpoint_before(uint64_t rip) const {
+    return impl_->software() && impl_->patches && impl_->patches->patched(rip - 1);
 }
 
 bool Stub::interrupt_requested() const {

@@ -3,7 +3,7 @@
 // can stop at entry_SYSCALL_64, read registers (segment and control registers too), read and
 // write memory by guest-virtual address through the guest's page tables, set breakpoints,
 // single-step, continue and interrupt with Ctrl-C. Binds to loopback by default. Breakpoints are
-// hardware ones (DR0-DR3), or int3 bytes on a KVM whose debug registers do not fire
+// hardware ones (DR0-DR3), or hlt bytes on a KVM whose debug registers do not fire
 // (trace/bp_probe.hpp): gdb's `break` works the same either way.
 //
 // The run loop drives it: the guest starts stopped (as QEMU's -S -gdb); at every stop the stub
@@ -20,6 +20,7 @@
 #include "kvm/exit.hpp"
 #include "kvm/vcpu.hpp"
 #include "memory/guest_memory.hpp"
+#include "loader/elf.hpp"
 #include "trace/bp_probe.hpp"
 
 namespace lstar::gdb {
@@ -41,7 +42,8 @@ public:
     // Listens on "HOST:PORT" or ":PORT" (HOST defaults to 127.0.0.1). Throws std::system_error or
     // std::invalid_argument with a message that names the address. bps: the breakpoint kind this
     // KVM supports (trace::choose_breakpoints).
-    explicit Stub(const std::string& hostport, trace::BpChoice bps = {});
+    // segments: the kernel image's, for a software breakpoint on code not mapped yet.
+    explicit Stub(const std::string& hostport, trace::BpChoice bps = {}, std::vector<ElfSegment> segments = {});
     ~Stub();
 
     std::string address() const;  // "127.0.0.1:1234", for the log line that says where to connect
@@ -50,6 +52,10 @@ public:
     // The guest stopped: serve gdb until it resumes. Registers are read and written through vcpu
     // (KVM_GET/SET_REGS, KVM_GET/SET_SREGS), memory through mem and the page tables at CR3.
     Resume on_stop(StopCause cause, kvm::Vcpu& vcpu, GuestMemory& mem);
+
+    // A hlt exit with RIP here: one of gdb's software breakpoints (the hlt byte at rip - 1)? The
+    // run loop then puts RIP back on it and stops with StopCause::Breakpoint.
+    bool breakpoint_before(uint64_t rip) const;
 
     // While the guest runs: true once gdb sent Ctrl-C (0x03). A watcher thread also calls
     // vcpu.request_immediate_exit() so that KVM_RUN comes back.

@@ -19,7 +19,7 @@ void store(kvm::Vcpu& v, Machine& m);  // what the dirty flags say changed; clea
 // when not even the first is.
 std::string read_memory(const GuestMemory& mem, const Machine& m, uint64_t addr, uint64_t len);
 // The guest-physical address of va at the vCPU's CR3 (va itself with paging off); nullopt when
-// unmapped or outside RAM. Where a software breakpoint's int3 goes.
+// unmapped or outside RAM. Where a software breakpoint goes.
 std::optional<uint64_t> guest_physical(const GuestMemory& mem, const Machine& m, uint64_t va);
 // 'M'/'X': all or nothing; false when a byte is unmapped.
 bool write_memory(GuestMemory& mem, const Machine& m, uint64_t addr, std::span<const uint8_t> bytes);

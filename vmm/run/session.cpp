@@ -269,7 +269,7 @@ void Session::make_tracer(const trace::BpChoice& bps) {
     };
     sink.syscall_edge = [this](const std::string& name, bool enter, uint64_t) { count_syscall(name, enter); };
     sink.exception = [this](const std::string& m) { count_exception(m); };
-    tracer_.emplace(opts_.trace, image_.symbols, mem_, std::move(sink), bps);
+    tracer_.emplace(opts_.trace, image_.symbols, mem_, std::move(sink), bps, image_.elf.segments);
 }
 
 void Session::complete_read(const VmExit& e, uint64_t value) {
@@ -599,12 +599,12 @@ int Session::run() {
     }
     if (opts_.show_setup) out_stderr(setup_table(boot_, image_.symbols, host_.description));
     if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description));
-    if (opts_.trace.any() || !opts_.gdb.empty()) bps_ = trace::choose_breakpoints(host_, *vcpu_, mem_);
+    if (opts_.trace.any() || !opts_.gdb.empty()) bps_ = trace::choose_breakpoints(host_, *vcpu_, mem_, !boot_.foreign);
     make_tracer(bps_);
     lstar_now_ = boot_.protocol == "lstar64" ? boot_.lstar : 0;  // PVH: known at the guest's WRMSR
     if (tracer_) vcpu_->set_guest_debug(tracer_->start(CpuState{vcpu_->get_regs(), vcpu_->get_sregs()}, lstar_now_));
     if (!opts_.gdb.empty()) {
-        gdb_ = std::make_unique<gdb::Stub>(opts_.gdb, bps_);
+        gdb_ = std::make_unique<gdb::Stub>(opts_.gdb, bps_, image_.elf.segments);
         spdlog::info("waiting for gdb on {}: gdb KERNEL.elf -ex 'target remote {}'", gdb_->address(), gdb_->address());
         gdb_->wait_for_attach();
         auto r = gdb_->on_stop(gdb::StopCause::Start, *vcpu_, mem_);
@@ -662,12 +662,16 @@ int Session::run() {
         if (seq_ == 0) timings::mark("first_exit");
         ++seq_;
         if (!exits_by_kind_[e.kind.index()]++) exit_kind_names_[e.kind.index()] = last_reason;
+        // A software breakpoint (a hlt byte, trace/bp_probe.hpp): KVM stopped past it; back onto it.
+        bool bp_hlt = std::holds_alternative<exits::Hlt>(e.kind) &&
+                      ((gdb_ && gdb_->breakpoint_before(e.cpu.regs.rip)) || (tracer_ && tracer_->breakpoint_before(e.cpu.regs.rip)));
+        if (bp_hlt) vcpu_->set_next_rip(--e.cpu.regs.rip);
         if (gdb_) {  // gdb owns debug exits and its own Ctrl-C
             auto* dbg = std::get_if<exits::Debug>(&e.kind);
             auto* in = std::get_if<exits::Interrupted>(&e.kind);
-            if (dbg || (in && gdb_->interrupt_requested())) {
-                log_exit(e, Decision{actions::Continue{}, dbg ? "" : "interrupted by gdb"});
-                auto cause = !dbg ? gdb::StopCause::Interrupt
+            if (dbg || bp_hlt || (in && gdb_->interrupt_requested())) {
+                log_exit(e, Decision{actions::Continue{}, dbg || bp_hlt ? "" : "interrupted by gdb"});
+                auto cause = bp_hlt ? gdb::StopCause::Breakpoint : !dbg ? gdb::StopCause::Interrupt
                              : x86::dr6_single_step(dbg->dr6) ? gdb::StopCause::Step : gdb::StopCause::Breakpoint;
                 auto r = gdb_->on_stop(cause, *vcpu_, mem_);
                 if (r.kill) {
@@ -680,9 +684,9 @@ int Session::run() {
                 continue;
             }
         }
-        if (auto* dbg = std::get_if<exits::Debug>(&e.kind); dbg && tracer_) {
-            log_exit(e, Decision{actions::Continue{}, ""});
-            vcpu_->set_guest_debug(tracer_->on_debug(*dbg, e.cpu));
+        if (auto* dbg = std::get_if<exits::Debug>(&e.kind); (dbg || bp_hlt) && tracer_) {
+            log_exit(e, Decision{actions::Continue{}, bp_hlt ? "software breakpoint" : ""});
+            vcpu_->set_guest_debug(tracer_->on_debug(dbg ? *dbg : trace::kHltBreakpoint, e.cpu));
             continue;
         }
         std::optional<Decision> dev;

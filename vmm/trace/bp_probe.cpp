@@ -5,7 +5,7 @@
 #include <variant>
 
 #include "memory/page_walk.hpp"
-#include "trace/int3_patches.hpp"
+#include "trace/code_patches.hpp"
 #include "x86/debug_regs.hpp"
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"  // shared/x86: CR0 and EFER bits
@@ -17,7 +17,7 @@ const char* bp_kind_name(BpKind k) {
 }
 
 const char* bp_kind_text(BpKind k) {
-    return k == BpKind::Hardware ? "hardware (DR0-DR3)" : k == BpKind::Software ? "software (int3)" : "none";
+    return k == BpKind::Hardware ? "hardware (DR0-DR3)" : k == BpKind::Software ? "software (hlt)" : "none";
 }
 
 namespace {
@@ -33,11 +33,11 @@ std::optional<uint64_t> first_insn_gpa(const GuestMemory& mem, const kvm_sregs& 
 
 }  // namespace
 
-BpChoice choose_breakpoints(const kvm::HostKind& host, kvm::Vcpu& vcpu, GuestMemory& mem) {
+BpChoice choose_breakpoints(const kvm::HostKind& host, kvm::Vcpu& vcpu, GuestMemory& mem, bool hlt_exits) {
     BpChoice c;
     c.host = host.module;
     if (host.module == "kvm_pvm") {
-        c.why = "kvm_pvm: DR breakpoints fire in ring 0, and a ring-0 int3 is an emulation failure there";
+        c.why = "kvm_pvm: DR breakpoints fire in ring 0 (and a ring-0 int3 is an emulation failure there)";
         return c;
     }
     kvm_regs regs = vcpu.get_regs();
@@ -45,14 +45,15 @@ BpChoice choose_breakpoints(const kvm::HostKind& host, kvm::Vcpu& vcpu, GuestMem
     bool long_mode = (sregs.efer & x86::kEferLma) && sregs.cs.l;
     uint64_t linear = long_mode ? regs.rip : sregs.cs.base + regs.rip;
     auto gpa = first_insn_gpa(mem, sregs, linear);
-    if (!gpa || !mem.contains(*gpa, 1)) {
+    if (hlt_exits && (!gpa || !mem.contains(*gpa, 1))) {
         c.why = "not probed (the first instruction is not in guest RAM); assumed to fire";
         return c;
     }
-    Int3Patches patch(mem);
-    patch.insert(linear, *gpa);
+    CodePatches patch(mem, kHlt);
     kvm_guest_debug d{};
-    d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP | KVM_GUESTDBG_USE_SW_BP;
+    d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
+    if (hlt_exits) patch.insert(linear, *gpa);
+    else d.control |= KVM_GUESTDBG_SINGLESTEP;
     d.arch.debugreg[0] = linear;
     d.arch.debugreg[7] = x86::dr7_enable(0, 0);
     vcpu.set_guest_debug(d);
@@ -64,23 +65,24 @@ BpChoice choose_breakpoints(const kvm::HostKind& host, kvm::Vcpu& vcpu, GuestMem
     patch.remove_all();
     vcpu.set_guest_debug(kvm_guest_debug{});
     auto* dbg = std::get_if<exits::Debug>(&e.kind);
-    spdlog::debug("breakpoint probe at {:#x} (gpa {:#x}): exit {}, exception {}, dr6 {:#x}, pc {:#x}, rip {:#x}", linear,
-                  *gpa, exit_name(e.kind), dbg ? dbg->exception : 0u, dbg ? dbg->dr6 : 0ull, dbg ? dbg->pc : 0ull,
-                  e.cpu.regs.rip);
+    spdlog::debug("breakpoint probe at {:#x}: exit {}, exception {}, dr6 {:#x}, rip {:#x}", linear, exit_name(e.kind),
+                  dbg ? dbg->exception : 0u, dbg ? dbg->dr6 : 0ull, e.cpu.regs.rip);
     if (dbg && dbg->exception == x86::kVecDB && x86::dr6_hit_slot(dbg->dr6) == 0) {
         c.why = "DR0 fired on the first instruction (" + host.module + ")";
         return c;
     }
-    if (dbg && dbg->exception == x86::kVecBP) {
-        if (e.cpu.regs.rip != regs.rip) vcpu.set_regs(regs);  // stand on the instruction again
+    if (hlt_exits && std::holds_alternative<exits::Hlt>(e.kind)) {
+        vcpu.set_regs(regs);  // KVM moved RIP past the hlt: stand on the first instruction again
         c.kind = BpKind::Software;
         c.why = "hardware breakpoints (DR0-DR3) did not fire on this KVM (" + host.module +
-                "): DR0 and an int3 on the first instruction, and the int3 stopped the guest";
+                "): DR0 and a hlt on the first instruction, and the hlt stopped the guest";
         return c;
     }
     c.kind = BpKind::None;
-    c.why = "neither DR0 nor an int3 on the first instruction stopped the guest on this KVM (" + host.module +
-            "; the first exit was '" + std::string(exit_name(e.kind)) + "')";
+    c.why = hlt_exits ? "neither DR0 nor a hlt on the first instruction stopped the guest on this KVM (" +
+                            host.module + "; the first exit was '" + std::string(exit_name(e.kind)) + "')"
+                      : "DR0 on the first instruction did not fire on this KVM (" + host.module +
+                            "), and a hlt breakpoint would not stop a guest with the in-kernel interrupt controller";
     return c;
 }
 

@@ -40,8 +40,10 @@ std::vector<unsigned> parse_vectors(const std::string& list) {
     return v;
 }
 
-Tracer::Tracer(TraceOptions opts, const SymbolTable& syms, GuestMemory& mem, TraceSink sink, BpChoice bps)
-    : opts_(std::move(opts)), syms_(syms), mem_(mem), sink_(std::move(sink)), bpk_(std::move(bps)), int3s_(mem) {}
+Tracer::Tracer(TraceOptions opts, const SymbolTable& syms, GuestMemory& mem, TraceSink sink, BpChoice bps,
+               std::vector<ElfSegment> segments)
+    : opts_(std::move(opts)), syms_(syms), mem_(mem), sink_(std::move(sink)), bpk_(std::move(bps)), patches_(mem, kHlt),
+      segments_(std::move(segments)) {}
 
 std::string Tracer::with_sym(uint64_t a) const {
     auto d = syms_.describe(a);
@@ -119,7 +121,7 @@ void Tracer::on_syscall_entry(const CpuState& cpu) {
         sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_entry").num("nr", call_.nr)
                          .str("name", name ? name : "").raw("args", args + "]").hex("rcx", r.rcx).hex("r11", r.r11)
                          .hex("cr3", cpu.sregs.cr3).hex("rip", r.rip).str("sym", syms_.describe(r.rip))
-                         .num("cpl", cpu.cpl()).num("debug_vector", debug_vector_).done());
+                         .num("cpl", cpu.cpl()).str("stopped_by", stopped_by_).done());
     }
 }
 
@@ -135,7 +137,7 @@ void Tracer::on_syscall_return(const CpuState& cpu, const std::string& insn) {
         sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_return").num("nr", call_.nr)
                          .str("name", name ? name : "").num("ret", ret).str("via", insn).hex("rip", cpu.regs.rip)
                          .str("sym", syms_.describe(cpu.regs.rip)).hex("rcx", cpu.regs.rcx).str("line", line)
-                         .num("debug_vector", debug_vector_).done());
+                         .str("stopped_by", stopped_by_).done());
 }
 
 void Tracer::on_exception(unsigned vector, const CpuState& cpu, unsigned frame_offset) {
@@ -191,7 +193,8 @@ void Tracer::step_line(const CpuState& cpu, const std::string& text) {
 
 kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
     note_cpu(cpu);
-    debug_vector_ = d.exception;
+    stopped_by_ = d.exception == kHltBreakpoint.exception ? "hlt" : d.exception == x86::kVecDB ? "#DB" : "#BP";
+    if (d.exception == kHltBreakpoint.exception) ++hlt_hits_;
     if (mode_ == Mode::Off) return kvm_guest_debug{};
     if (mode_ == Mode::WaitIdt) {
         ++idt_wait_steps_;
@@ -250,18 +253,12 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
         }
         return single_step();
     }
-    // Armed: which breakpoint? DR6 says (an int3: the RIP, which KVM leaves on it); the RIP is the fallback.
+    // Armed: which breakpoint? DR6 says (a hlt: the RIP, put back on it); the RIP is the fallback.
     int slot = software() ? -1 : x86::dr6_hit_slot(d.dr6);
     const Bp* bp = nullptr;
     if (slot >= 0 && size_t(slot) < bps_.size() && bps_[size_t(slot)].addr == cpu.regs.rip) bp = &bps_[size_t(slot)];
     for (const auto& b : bps_)
-        if (!bp && b.addr == cpu.regs.rip && (!software() || int3s_.patched(b.addr))) bp = &b;
-    if (!bp && software() && d.exception == x86::kVecBP) {
-        // The guest's own int3: run it without USE_SW_BP (and none of ours in memory), so that
-        // the guest's #BP handler gets it; the step after it arms ours again.
-        mode_ = Mode::StepOver;
-        return single_step();
-    }
+        if (!bp && b.addr == cpu.regs.rip && (!software() || patches_.patched(b.addr))) bp = &b;
     if (!bp) return armed();  // not ours (a stray #DB): leave the breakpoints as they are
     switch (bp->kind) {
     case Kind::Lstar:

@@ -2,12 +2,12 @@
 // LSTAR and at the sysretq/iretq the entry code returns through, breakpoints on exception handlers
 // read from the guest's IDT, and single-stepping the entry path.
 //
-// The breakpoints are hardware ones (DR0-DR3), or int3 bytes in guest memory on a KVM whose debug
+// The breakpoints are hardware ones (DR0-DR3), or hlt bytes in guest memory on a KVM whose debug
 // registers do not fire (trace/bp_probe.hpp decides before the first instruction). On kvm_pvm a
 // hardware breakpoint fires again when the vCPU resumes at it (RF does not help), so a hit is
 // followed by arming the other side (LSTAR / the return sites) or by: disarm, one single step,
-// re-arm. An int3 is handled the same way: it is taken out while the vCPU runs the instruction
-// under it. Breakpoints and single steps are reported only for ring-0 code on kvm_pvm; the
+// re-arm. A hlt breakpoint is handled the same way: it is taken out while the vCPU runs the
+// instruction under it. Breakpoints and single steps are reported only for ring-0 code on kvm_pvm; the
 // syscall entry runs in ring 0 once the CPL switch is done, so that is enough.
 #pragma once
 #include <linux/kvm.h>
@@ -23,11 +23,14 @@
 #include "memory/guest_memory.hpp"
 #include "trace/bp_probe.hpp"
 #include "trace/entry_scan.hpp"
-#include "trace/int3_patches.hpp"
+#include "trace/code_patches.hpp"
 #include "trace/syscall_format.hpp"
 #include "x86/disasm.hpp"
 
 namespace lstar::trace {
+
+// What the run loop passes on_debug for a software breakpoint's hlt exit.
+inline constexpr exits::Debug kHltBreakpoint{~0u, 0, 0, 0};
 
 struct TraceOptions {
     bool syscalls = false;
@@ -50,19 +53,25 @@ struct TraceSink {
 
 class Tracer {
 public:
-    // bps: the breakpoint kind this KVM supports (choose_breakpoints); software ones write int3
-    // into mem.
-    Tracer(TraceOptions opts, const SymbolTable& syms, GuestMemory& mem, TraceSink sink, BpChoice bps = {});
+    // bps: the breakpoint kind this KVM supports (choose_breakpoints); software ones write hlt
+    // bytes into mem.
+    // segments: the kernel image's, for a software breakpoint on code not mapped yet (image_gpa).
+    Tracer(TraceOptions opts, const SymbolTable& syms, GuestMemory& mem, TraceSink sink, BpChoice bps = {},
+           std::vector<ElfSegment> segments = {});
 
     // Before the first KVM_RUN: the debug state to start with.
     kvm_guest_debug start(const CpuState& cpu, uint64_t lstar);
     // Called after every exit with the current LSTAR (0 while unknown): notices a new LSTAR or a
     // new IDT and returns the debug state to install when it changes.
     std::optional<kvm_guest_debug> after_exit(const CpuState& cpu, uint64_t lstar);
-    // A KVM_EXIT_DEBUG: returns the debug state to install before the next run.
+    // A KVM_EXIT_DEBUG, or a software breakpoint's hlt exit (d = kHltBreakpoint, cpu with RIP put
+    // back on the breakpoint): returns the debug state to install before the next run.
     kvm_guest_debug on_debug(const exits::Debug& d, const CpuState& cpu);
     // The run ended: a syscall that never returned (exit_group) is printed with "= ?".
     void finish();
+
+    // A hlt exit with RIP here: one of our software breakpoints (the hlt byte at rip - 1)?
+    bool breakpoint_before(uint64_t rip) const { return software() && patches_.patched(rip - 1); }
 
     uint64_t traced_syscalls() const { return syscalls_; }
     uint64_t traced_exceptions() const { return exceptions_; }
@@ -82,16 +91,16 @@ private:
         Kind kind;
         unsigned vector = 0;
         unsigned frame_offset = 0;  // exception: where the CPU's frame is, relative to RSP at the breakpoint
-        uint64_t gpa = kNoGpa;      // software breakpoints: where the int3 goes (found when first armed)
+        uint64_t gpa = kNoGpa;      // software breakpoints: where the hlt goes (found when first armed)
     };
 
-    // The debug state for running on: the breakpoints that are due, in DR0-DR3 or as int3 bytes.
+    // The debug state for running on: the breakpoints that are due, in DR0-DR3 or as hlt bytes.
     kvm_guest_debug armed();
-    // One single step with no breakpoint armed (and no int3 left in guest memory).
+    // One single step with no breakpoint armed (and no hlt of ours left in guest memory).
     kvm_guest_debug single_step();
     bool software() const { return bpk_.kind == BpKind::Software; }
-    unsigned capacity() const;  // breakpoints at most: four debug registers, or int3s
-    void place_int3(Bp& b);
+    unsigned capacity() const;  // breakpoints at most: four debug registers, or 16 hlt bytes
+    void place_patch(Bp& b);
     void note_cpu(const CpuState& cpu) { cr0_ = cpu.sregs.cr0, cr3_ = cpu.sregs.cr3; }
     void plan(const CpuState& cpu);
     void on_syscall_entry(const CpuState& cpu);
@@ -101,6 +110,7 @@ private:
     kvm_guest_debug end_path(const std::string& why);
     std::string insn_at(const CpuState& cpu, unsigned* len = nullptr) const;
     std::string with_sym(uint64_t a) const;  // "0x... <symbol+off>"
+    std::string exits_text(uint64_t debug_exits) const;  // "debug exits N[, breakpoint hlt exits M]"
     MemReader user_reader(uint64_t cr3) const;
 
     TraceOptions opts_;
@@ -108,9 +118,10 @@ private:
     GuestMemory& mem_;
     TraceSink sink_;
     BpChoice bpk_;
-    Int3Patches int3s_;
-    unsigned debug_vector_ = 0;   // what KVM said stopped the guest last: #DB (1, DR0-DR3, a step) or #BP (3, an int3)
-    uint64_t cr0_ = 0, cr3_ = 0;  // at the last exit: the page tables an int3's address is found in
+    CodePatches patches_;  // software breakpoints: hlt bytes in guest memory
+    std::vector<ElfSegment> segments_;
+    const char* stopped_by_ = "";  // what stopped the guest last: "#DB" (DR0-DR3, a step) or "hlt"
+    uint64_t cr0_ = 0, cr3_ = 0;  // at the last exit: the page tables a patch's address is found in
     Mode mode_ = Mode::Armed;
     uint64_t lstar_ = 0, idt_base_ = 0;
     std::vector<ReturnSite> returns_;
@@ -129,7 +140,7 @@ private:
     std::string prev_text_;
     unsigned prev_len_ = 0;
     uint64_t path_insns_ = 0, step_no_ = 0;
-    uint64_t syscalls_ = 0, exceptions_ = 0, idt_wait_steps_ = 0;
+    uint64_t syscalls_ = 0, exceptions_ = 0, idt_wait_steps_ = 0, hlt_hits_ = 0;
 };
 
 // "PF,GP,UD" -> {14, 13, 6}; throws std::invalid_argument naming an unknown one.

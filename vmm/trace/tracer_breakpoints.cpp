@@ -1,5 +1,5 @@
 // The tracer's breakpoints: where they go (LSTAR, the return sites found in its code, the
-// exception handlers in the IDT), arming them as DR0-DR3 or as int3 bytes, and the summary's
+// exception handlers in the IDT), arming them as DR0-DR3 or as hlt bytes, and the summary's
 // lines about them.
 #include "trace/tracer.hpp"
 
@@ -17,31 +17,34 @@ namespace lstar::trace {
 
 unsigned Tracer::capacity() const { return software() ? 16 : x86::kDebugSlots; }
 
-// The int3 goes to the physical byte under addr in the page tables of the last exit (the ones
-// the entry code and the handlers were read through); a byte not mapped there gets none yet.
-void Tracer::place_int3(Bp& b) {
+// The hlt goes to the physical byte under addr in the page tables of the last exit (the ones
+// the entry code and the handlers were read through), or where the loader put it when they do
+// not map it yet.
+void Tracer::place_patch(Bp& b) {
     if (b.gpa == kNoGpa) {
         if (!(cr0_ & x86::kCr0Pg)) b.gpa = b.addr;  // paging off: linear == physical
         else if (auto t = translate(mem_, cr3_, b.addr)) b.gpa = t->gpa;
+        else if (auto g = image_gpa(segments_, b.addr)) b.gpa = *g;
         else return;
     }
-    if (!int3s_.insert(b.addr, b.gpa) && sink_.line)
-        sink_.line("trace: no int3 at " + with_sym(b.addr) + ": guest-physical " + hex_string(b.gpa) +
+    if (!patches_.insert(b.addr, b.gpa) && sink_.line)
+        sink_.line("trace: no software breakpoint at " + with_sym(b.addr) + ": guest-physical " + hex_string(b.gpa) +
                    " is outside guest RAM");
 }
 
 kvm_guest_debug Tracer::armed() {
     kvm_guest_debug d{};
     if (bps_.empty() || bpk_.kind == BpKind::None) {
-        int3s_.remove_all();
+        patches_.remove_all();
         return d;  // control 0: debugging off
     }
-    d.control = KVM_GUESTDBG_ENABLE | (software() ? KVM_GUESTDBG_USE_SW_BP : KVM_GUESTDBG_USE_HW_BP);
+    // A hlt needs no debugging on: it exits to the monitor by itself (no in-kernel irqchip).
+    if (!software()) d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
     for (unsigned i = 0; i < bps_.size() && i < capacity(); ++i) {
         bool due = !(bps_[i].kind == Kind::Lstar && lstar_skip_) && !(bps_[i].kind == Kind::Return && !pending_);
         if (software()) {
-            if (due) place_int3(bps_[i]);
-            else int3s_.remove(bps_[i].addr);
+            if (due) place_patch(bps_[i]);
+            else patches_.remove(bps_[i].addr);
             continue;
         }
         // Slot i stays bps_[i]'s (on_debug maps DR6 back by index); only DR7 says who is on.
@@ -52,14 +55,14 @@ kvm_guest_debug Tracer::armed() {
 }
 
 kvm_guest_debug Tracer::single_step() {
-    int3s_.remove_all();  // the step runs the instruction under an int3, not the int3
+    patches_.remove_all();  // the step runs the instruction under a patch, not the patch
     kvm_guest_debug d{};
     d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
     return d;
 }
 
 void Tracer::plan(const CpuState& cpu) {
-    int3s_.remove_all();
+    patches_.remove_all();
     note_cpu(cpu);
     bps_.clear();
     if ((opts_.syscalls || opts_.path) && lstar_) bps_.push_back({lstar_, Kind::Lstar, 0});
@@ -113,6 +116,11 @@ void Tracer::plan(const CpuState& cpu) {
     }
 }
 
+std::string Tracer::exits_text(uint64_t debug_exits) const {
+    std::string s = "debug exits " + std::to_string(debug_exits);
+    return software() ? s + ", breakpoint hlt exits " + std::to_string(hlt_hits_) : s;
+}
+
 std::string Tracer::summary(uint64_t debug_exits, std::optional<uint64_t> guest_syscalls) const {
     std::string s = "  breakpoints  " + std::string(bp_kind_text(bpk_.kind)) + ": " + bpk_.why + "\n";
     bool watched = opts_.syscalls || opts_.path;
@@ -122,12 +130,11 @@ std::string Tracer::summary(uint64_t debug_exits, std::optional<uint64_t> guest_
                               : std::string(bp_kind_text(bpk_.kind)) + " breakpoints at LSTAR never stopped the guest";
         s += "  traced       nothing: this KVM (" + bpk_.host + ") cannot trace" +
              (guest_syscalls ? " the guest's " + std::to_string(*guest_syscalls) + " syscalls" : "") + ": " + why +
-             " (debug exits " + std::to_string(debug_exits) + ")\n";
+             " (" + exits_text(debug_exits) + ")\n";
         return s;
     }
     s += "  traced       " + std::to_string(syscalls_) + " syscalls, " + std::to_string(exceptions_) + " exceptions, " +
-         std::to_string(steps()) + " single steps, from outside the guest (debug exits " + std::to_string(debug_exits) +
-         ")\n";
+         std::to_string(steps()) + " single steps, from outside the guest (" + exits_text(debug_exits) + ")\n";
     return s;
 }
 
