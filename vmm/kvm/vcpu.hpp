@@ -44,13 +44,6 @@ public:
 
     void set_guest_debug(const kvm_guest_debug& dbg);
 
-    // Resume at rip on the next run(), without an ioctl: the kvm_run copy of the registers (valid
-    // after every exit, KVM_SYNC_X86_REGS) with RIP changed, marked dirty for KVM to load.
-    void set_next_rip(uint64_t rip) {
-        run_->s.regs.regs.rip = rip;
-        run_->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
-    }
-
     // Finish a trapped RDMSR/WRMSR on the next run(): the value a RDMSR returns, or a #GP.
     void complete_msr(uint64_t data, bool inject_gp) {
         run_->msr.data = data;

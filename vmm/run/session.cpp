@@ -662,10 +662,11 @@ int Session::run() {
         if (seq_ == 0) timings::mark("first_exit");
         ++seq_;
         if (!exits_by_kind_[e.kind.index()]++) exit_kind_names_[e.kind.index()] = last_reason;
-        // A software breakpoint (a hlt byte, trace/bp_probe.hpp): KVM stopped past it; back onto it.
+        // A software breakpoint (a hlt byte, trace/bp_probe.hpp): KVM stopped past it; back onto it,
+        // with KVM_SET_REGS before any KVM_SET_GUEST_DEBUG (a single step is armed for the RIP KVM has).
         bool bp_hlt = std::holds_alternative<exits::Hlt>(e.kind) &&
                       ((gdb_ && gdb_->breakpoint_before(e.cpu.regs.rip)) || (tracer_ && tracer_->breakpoint_before(e.cpu.regs.rip)));
-        if (bp_hlt) vcpu_->set_next_rip(--e.cpu.regs.rip);
+        if (bp_hlt) --e.cpu.regs.rip, vcpu_->set_regs(e.cpu.regs);
         if (gdb_) {  // gdb owns debug exits and its own Ctrl-C
             auto* dbg = std::get_if<exits::Debug>(&e.kind);
             auto* in = std::get_if<exits::Interrupted>(&e.kind);

@@ -87,7 +87,16 @@ kvm_guest_debug Tracer::start(const CpuState& cpu, uint64_t lstar) {
     return d ? *d : armed();
 }
 
+std::string Tracer::landing_not_reported() const {
+    return "  [host] this KVM did not report the single step that lands in ring 3; the return went to RCX=" +
+           hex_string(call_rcx_) + " at CPL 3";
+}
+
 std::optional<kvm_guest_debug> Tracer::after_exit(const CpuState& cpu, uint64_t lstar) {
+    if (mode_ == Mode::Path && landing_pending_ && software()) {  // the guest ran on past the return
+        landing_pending_ = false;
+        return end_path(landing_not_reported());
+    }
     if (mode_ != Mode::Armed) return std::nullopt;
     note_cpu(cpu);
     bool replan = false;
@@ -193,6 +202,9 @@ void Tracer::step_line(const CpuState& cpu, const std::string& text) {
 
 kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
     note_cpu(cpu);
+    // Our hlt bytes out while the monitor reads guest code (every way out of here arms again).
+    bool hit_patch = patches_.patched(cpu.regs.rip);
+    patches_.remove_all();
     stopped_by_ = d.exception == kHltBreakpoint.exception ? "hlt" : d.exception == x86::kVecDB ? "#DB" : "#BP";
     if (d.exception == kHltBreakpoint.exception) ++hlt_hits_;
     if (mode_ == Mode::Off) return kvm_guest_debug{};
@@ -220,6 +232,11 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
     if (mode_ == Mode::StepOver) {  // one step past a breakpoint: arm again
         mode_ = Mode::Armed;
         return armed();
+    }
+    if (mode_ == Mode::Path && landing_pending_ && d.exception == kHltBreakpoint.exception) {
+        landing_pending_ = false;
+        end_path(landing_not_reported());
+        patches_.remove_all();  // and on to the breakpoint hit below, in Armed mode
     }
     if (mode_ == Mode::Path) {
         if (landing_pending_) {
@@ -250,6 +267,13 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
         if (text.rfind("sysret", 0) == 0 || text.rfind("iret", 0) == 0) {
             on_syscall_return(cpu, text);
             landing_pending_ = true;
+            if (software()) {
+                // QEMU's AMD-V reports no step after a sysretq that loads TF=0: arm LSTAR with the
+                // step, so the next syscall ends this path (below) and is not missed.
+                kvm_guest_debug dbg = armed();
+                dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+                return dbg;
+            }
         }
         return single_step();
     }
@@ -258,7 +282,7 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
     const Bp* bp = nullptr;
     if (slot >= 0 && size_t(slot) < bps_.size() && bps_[size_t(slot)].addr == cpu.regs.rip) bp = &bps_[size_t(slot)];
     for (const auto& b : bps_)
-        if (!bp && b.addr == cpu.regs.rip && (!software() || patches_.patched(b.addr))) bp = &b;
+        if (!bp && b.addr == cpu.regs.rip && (!software() || hit_patch)) bp = &b;
     if (!bp) return armed();  // not ours (a stray #DB): leave the breakpoints as they are
     switch (bp->kind) {
     case Kind::Lstar:

@@ -108,6 +108,7 @@ private:
     void on_exception(unsigned vector, const CpuState& cpu, unsigned frame_offset);
     void step_line(const CpuState& cpu, const std::string& insn_text);
     kvm_guest_debug end_path(const std::string& why);
+    std::string landing_not_reported() const;
     std::string insn_at(const CpuState& cpu, unsigned* len = nullptr) const;
     std::string with_sym(uint64_t a) const;  // "0x... <symbol+off>"
     std::string exits_text(uint64_t debug_exits) const;  // "debug exits N[, breakpoint hlt exits M]"
