@@ -107,7 +107,7 @@ std::vector<std::string> lstar_argv(std::vector<std::string> run_args) {
 std::string kernel_elf() { return build_dir() + "/guest/kernel.elf"; }
 
 // The breakpoint kind lstar said gdb's breakpoints are on this KVM: "hardware" (DR0-DR3) or
-// "software" (int3, where DR breakpoints do not fire); "" when it said neither.
+// "software" (hlt bytes, where DR breakpoints do not fire); "" when it said neither.
 std::string breakpoint_kind(const std::string& err) {
     std::smatch m;
     if (!std::regex_search(err, m, std::regex(R"(gdb: breakpoints are (hardware|software) )"))) return "";
@@ -235,7 +235,7 @@ TEST_CASE("continue from an armed breakpoint stops at the next syscall, not at t
     std::snprintf(z, sizeof z, "Z1,%llx,1", static_cast<unsigned long long>(entry));
     CHECK(gdb.command("?") == "T05thread:01;");
     CHECK(gdb.command(z) == "OK");
-    // The stop reply names the kind lstar said it uses: hwbreak for DR0-DR3, swbreak for int3.
+    // The stop reply names the kind lstar said it uses: hwbreak for DR0-DR3, swbreak for hlt bytes.
     std::string kind = breakpoint_kind(lstar.err());
     INFO("lstar said:\n" << lstar.err());
     REQUIRE((kind == "hardware" || kind == "software"));
@@ -264,8 +264,8 @@ TEST_CASE("Ctrl-C stops a user program that never leaves ring 3, and 'k' ends th
     CHECK(lstar.wait(60000) == 130);  // as a Ctrl-C in the terminal (docs/exit-status.md)
 }
 
-TEST_CASE("gdb's break (Z0) stops at every syscall on any KVM, and gdb reads the guest's bytes, not an int3") {
-    // Where DR breakpoints do not fire, break becomes an int3 in guest memory: it must be out of
+TEST_CASE("gdb's break (Z0) stops at every syscall on any KVM, and gdb reads the guest's bytes, not a breakpoint byte") {
+    // Where DR breakpoints do not fire, break becomes a hlt byte in guest memory: it must be out of
     // memory while gdb looks (x/2xb shows swapgs's 0f 01) and back in when the guest runs on.
     Child lstar(lstar_argv({"--init", "getpid"}));
     int port = start_lstar(lstar);

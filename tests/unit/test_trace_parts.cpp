@@ -1,5 +1,5 @@
 // The pure parts of tracing: finding the return sites in entry code, strace-style formatting,
-// exception vector names, DR6/DR7, the int3 bookkeeping of software breakpoints.
+// exception vector names, DR6/DR7, the hlt-byte bookkeeping of software breakpoints.
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -107,7 +107,7 @@ TEST_CASE("code patches (hlt breakpoints): the guest's byte is kept, put back, s
     CHECK(p.insert(0xffffffff81000000, 0x1000));  // again: a no-op, the original is not lost
     CHECK(p.size() == 1);
 
-    // Another linear address of the same byte (a trampoline in both page tables): one int3,
+    // Another linear address of the same byte (a trampoline in both page tables): one patch,
     // the guest's byte remembered for both, and put back only when the last one goes.
     REQUIRE(p.insert(0xfffffe0000000000, 0x1000));
     CHECK(p.original(0xfffffe0000000000) == 0x0f);
@@ -117,7 +117,7 @@ TEST_CASE("code patches (hlt breakpoints): the guest's byte is kept, put back, s
     CHECK(mem.read<uint8_t>(0x1000) == 0x0f);
     CHECK(p.size() == 0);
 
-    // The guest wrote over the int3 while it ran: its byte stays.
+    // The guest wrote over the patch while it ran: its byte stays.
     REQUIRE(p.insert(0x2000, 0x2000));
     mem.write<uint8_t>(0x2000, 0x90);
     p.remove_all();
@@ -128,4 +128,14 @@ TEST_CASE("code patches (hlt breakpoints): the guest's byte is kept, put back, s
     CHECK_FALSE(p.insert(0x3000, ~0ull));
     CHECK(p.size() == 0);
     p.remove(0x12345);  // not ours: nothing happens
+}
+
+TEST_CASE("image_gpa: code the page tables do not map yet is found where the loader put it") {
+    // lstar's kernel: .entry.text linked at 0xfffffe0000008000, loaded at 0x20e000 (0x434 bytes).
+    std::vector<ElfSegment> segs = {{0xf000, 0xfffffe0000008000, 0x20e000, 0x434, 0x434, 0x1000, 5},
+                                    {0x35000, 0xffffffff80235000, 0x235000, 0xf100, 0x2cc6c, 0x1000, 6}};
+    CHECK(image_gpa(segs, 0xfffffe0000008310) == 0x20e310);
+    CHECK(image_gpa(segs, 0xfffffe0000008434) == std::nullopt);  // past the file bytes
+    CHECK(image_gpa(segs, 0xffffffff80244100) == std::nullopt);  // bss: nothing the loader wrote
+    CHECK(image_gpa(segs, 0) == std::nullopt);
 }

@@ -1,4 +1,4 @@
-// Software breakpoints: a one-byte instruction that stops the guest (hlt, or int3) written over
+// Software breakpoints: a one-byte instruction that stops the guest (hlt) written over
 // the first byte of an instruction in guest memory, for a KVM whose debug registers do not fire
 // (docs/tracing.md, "Breakpoint kinds").
 //
@@ -17,7 +17,6 @@
 
 namespace lstar::trace {
 
-inline constexpr uint8_t kInt3 = 0xcc;
 // hlt: a VM exit to the monitor on every KVM where the VM has no in-kernel interrupt controller
 // (lstar's own boot protocols), RIP one past it. QEMU 7.2's emulated AMD-V does not intercept int3
 // or int1 as exceptions (it delivers them to the guest), but it does intercept hlt.
