@@ -185,6 +185,7 @@ std::string Stub::Impl::handle_breakpoint(const std::string& pkt, const Machine&
         return "OK";
     }
     if (hit) return "OK";
+    if (bpk.kind == trace::BpKind::None) return "E95";  // EOPNOTSUPP: nothing stops the guest here (bp_probe.hpp)
     if (software() && !guest_physical(mem, m, *addr) && !trace::image_gpa(segments, *addr))
         return "E14";  // EFAULT: no byte for the hlt
     for (auto& bp : bps)
