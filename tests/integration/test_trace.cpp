@@ -168,6 +168,8 @@ TEST_CASE("--trace-out writes a Chrome trace with user and kernel slices per sys
     std::ifstream f(path);
     REQUIRE(f.good());
     auto doc = nlohmann::json::parse(f);  // throws if not JSON
+    // The kind of breakpoint the slices came from, as the exit log's end record names it.
+    CHECK((doc["otherData"]["breakpoints"] == "hardware" || doc["otherData"]["breakpoints"] == "software"));
     int user = 0, kernel = 0, exits = 0;
     for (auto& e : doc["traceEvents"]) {
         if (e["ph"] != "X") continue;

@@ -601,6 +601,7 @@ int Session::run() {
     if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description));
     if (opts_.trace.any() || !opts_.gdb.empty()) bps_ = trace::choose_breakpoints(host_, *vcpu_, mem_, !boot_.foreign);
     make_tracer(bps_);
+    if (timeline_ && tracer_) timeline_->set_breakpoints(trace::bp_kind_name(bps_.kind));
     lstar_now_ = boot_.protocol == "lstar64" ? boot_.lstar : 0;  // PVH: known at the guest's WRMSR
     if (tracer_) vcpu_->set_guest_debug(tracer_->start(CpuState{vcpu_->get_regs(), vcpu_->get_sregs()}, lstar_now_));
     if (!opts_.gdb.empty()) {
