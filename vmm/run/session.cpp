@@ -200,7 +200,8 @@ private:
     std::optional<trace::ChromeTrace> timeline_;
     uint64_t lstar_now_ = 0;  // LSTAR as the guest has it now (boot, or its last trapped WRMSR)
     std::map<std::string, uint64_t> syscalls_by_name_, exceptions_by_vector_;
-    void make_tracer();
+    void make_tracer(const trace::BpChoice& bps);
+    trace::BpChoice bps_;  // the breakpoint kind --trace and --gdb use (trace/bp_probe.hpp)
     void install_seccomp();
     size_t seccomp_allowed_ = 0;  // system calls the filter allows; 0: no filter (--no-seccomp)
     void count_syscall(const std::string& name, bool enter);
@@ -260,7 +261,7 @@ void Session::count_exception(const std::string& mnemonic) {
     if (timeline_) timeline_->exception(clock_ns() - t_start_, mnemonic);
 }
 
-void Session::make_tracer() {
+void Session::make_tracer(const trace::BpChoice& bps) {
     if (!opts_.trace.any()) return;
     trace::TraceSink sink;
     sink.line = [](const std::string& l) { out_stderr(l + "\n"); };
@@ -272,7 +273,7 @@ void Session::make_tracer() {
     };
     sink.syscall_edge = [this](const std::string& name, bool enter, uint64_t) { count_syscall(name, enter); };
     sink.exception = [this](const std::string& m) { count_exception(m); };
-    tracer_.emplace(opts_.trace, image_.symbols, mem_, std::move(sink));
+    tracer_.emplace(opts_.trace, image_.symbols, mem_, std::move(sink), bps, image_.elf.segments);
 }
 
 void Session::complete_read(const VmExit& e, uint64_t value) {
@@ -538,7 +539,9 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
             .num("syscalls", syscalls_).num("via_hardware", via_hw_).num("via_pf_shim", via_shim_)
             .num("via_ud_shim", via_ud_shim_)
             .num("exceptions", exceptions_).num("bad_events", bad_events_)
-            .num("seccomp", seccomp_allowed_ > 0).num("seccomp_allowed", seccomp_allowed_);
+            .num("seccomp", seccomp_allowed_ > 0).num("seccomp_allowed", seccomp_allowed_)
+            .str("breakpoints", tracer_ || gdb_ ? trace::bp_kind_name(bps_.kind) : "")
+            .num("traced_syscalls", tracer_ ? tracer_->traced_syscalls() : 0);
         if (end_regs_) add_end_registers(end, *end_regs_);  // which registers the fault report showed
         log_.write_end(end.done());
     }
@@ -571,10 +574,7 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
     };
     if (!syscalls_by_name_.empty()) s += "  by name      " + join(syscalls_by_name_) + "\n";
     if (!exceptions_by_vector_.empty()) s += "  by vector    " + join(exceptions_by_vector_) + "\n";
-    if (tracer_)
-        s += "  traced       " + std::to_string(tracer_->traced_syscalls()) + " syscalls, " +
-             std::to_string(tracer_->traced_exceptions()) + " exceptions, " + std::to_string(tracer_->steps()) +
-             " single steps, from outside the guest (debug exits " + std::to_string(exits_by_reason()["debug"]) + ")\n";
+    if (tracer_) s += tracer_->summary(exits_by_reason()["debug"], sc ? std::optional<uint64_t>(sc) : std::nullopt);
     if (bad_events_) s += "  bad records  " + std::to_string(bad_events_) + " (ignored)\n";
     if (log_.dropped_records())
         s += "  exit log     " + std::to_string(log_.dropped_records()) + " records (" +
@@ -625,11 +625,13 @@ int Session::run() {
     }
     if (opts_.show_setup) out_stderr(setup_table(boot_, image_.symbols, host_.description));
     if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description, kExitLogSchema));
-    make_tracer();
+    if (opts_.trace.any() || !opts_.gdb.empty()) bps_ = trace::choose_breakpoints(host_, *vcpu_, mem_, !boot_.foreign);
+    make_tracer(bps_);
+    if (timeline_ && tracer_) timeline_->set_breakpoints(trace::bp_kind_name(bps_.kind));
     lstar_now_ = boot_.protocol == "lstar64" ? boot_.lstar : 0;  // PVH: known at the guest's WRMSR
     if (tracer_) vcpu_->set_guest_debug(tracer_->start(CpuState{vcpu_->get_regs(), vcpu_->get_sregs()}, lstar_now_));
     if (!opts_.gdb.empty()) {
-        gdb_ = std::make_unique<gdb::Stub>(opts_.gdb);
+        gdb_ = std::make_unique<gdb::Stub>(opts_.gdb, bps_, image_.elf.segments);
         const std::string elf = opts_.image                 ? *opts_.image
                                 : !opts_.symbol_file.empty() ? opts_.symbol_file
                                                              : "KERNEL.elf (`lstar kernel-elf FILE` writes it)";
@@ -692,12 +694,17 @@ int Session::run() {
         ++seq_;
         if (!std::holds_alternative<exits::Shutdown>(e.kind)) seen_.exit(e, seq_, last_reason);
         if (!exits_by_kind_[e.kind.index()]++) exit_kind_names_[e.kind.index()] = last_reason;
+        // A software breakpoint (a hlt byte, trace/bp_probe.hpp): KVM stopped past it; back onto it,
+        // with KVM_SET_REGS before any KVM_SET_GUEST_DEBUG (a single step is armed for the RIP KVM has).
+        bool bp_hlt = std::holds_alternative<exits::Hlt>(e.kind) &&
+                      ((gdb_ && gdb_->breakpoint_before(e.cpu.regs.rip)) || (tracer_ && tracer_->breakpoint_before(e.cpu.regs.rip)));
+        if (bp_hlt) --e.cpu.regs.rip, vcpu_->set_regs(e.cpu.regs);
         if (gdb_) {  // gdb owns debug exits and its own Ctrl-C
             auto* dbg = std::get_if<exits::Debug>(&e.kind);
             auto* in = std::get_if<exits::Interrupted>(&e.kind);
-            if (dbg || (in && gdb_->interrupt_requested())) {
-                log_exit(e, Decision{actions::Continue{}, dbg ? "" : "interrupted by gdb"});
-                auto cause = !dbg ? gdb::StopCause::Interrupt
+            if (dbg || bp_hlt || (in && gdb_->interrupt_requested())) {
+                log_exit(e, Decision{actions::Continue{}, dbg || bp_hlt ? "" : "interrupted by gdb"});
+                auto cause = bp_hlt ? gdb::StopCause::Breakpoint : !dbg ? gdb::StopCause::Interrupt
                              : x86::dr6_single_step(dbg->dr6) ? gdb::StopCause::Step : gdb::StopCause::Breakpoint;
                 auto r = gdb_->on_stop(cause, *vcpu_, mem_);
                 if (r.kill) {
@@ -710,9 +717,9 @@ int Session::run() {
                 continue;
             }
         }
-        if (auto* dbg = std::get_if<exits::Debug>(&e.kind); dbg && tracer_) {
-            log_exit(e, Decision{actions::Continue{}, ""});
-            vcpu_->set_guest_debug(tracer_->on_debug(*dbg, e.cpu));
+        if (auto* dbg = std::get_if<exits::Debug>(&e.kind); (dbg || bp_hlt) && tracer_) {
+            log_exit(e, Decision{actions::Continue{}, bp_hlt ? "software breakpoint" : ""});
+            vcpu_->set_guest_debug(tracer_->on_debug(dbg ? *dbg : trace::kHltBreakpoint, e.cpu));
             continue;
         }
         std::optional<Decision> dev;

@@ -78,7 +78,7 @@ bool ChromeTrace::write(uint64_t end_ns, std::string& error) {
             .raw("args", JsonObject().str("name", name).done()).done();
     };
     std::string head = "{\"displayTimeUnit\":\"ns\",\"otherData\":" +
-                       JsonObject().str("producer", "lstar").num("dropped_events", dropped_).done() +
+                       JsonObject().str("producer", "lstar").num("dropped_events", dropped_).str("breakpoints", breakpoints_).done() +
                        ",\"traceEvents\":[\n" + name_thread(kUserTid, "guest user mode") + ",\n" +
                        name_thread(kKernelTid, "guest kernel mode") + ",\n" + name_thread(kExitTid, "VM exits");
     bool ok = std::fputs(head.c_str(), f_) >= 0;
