@@ -8,7 +8,7 @@
 
 namespace lstar {
 
-std::string setup_table(const BootState& st, const SymbolTable& syms, const std::string& host_kind);
-std::string setup_json(const BootState& st, const SymbolTable& syms, const std::string& host_kind);
+std::string setup_table(const BootState& state, const SymbolTable& syms, const std::string& host_kind);
+std::string setup_json(const BootState& state, const SymbolTable& syms, const std::string& host_kind);
 
 }  // namespace lstar

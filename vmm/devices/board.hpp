@@ -13,7 +13,8 @@
 #include "devices/fw_cfg.hpp"
 #include "devices/power_ports.hpp"
 #include "devices/serial_16550.hpp"
-#include "run/dispatcher.hpp"
+#include "kvm/exit.hpp"
+#include "kvm/exit_action.hpp"
 
 namespace lstar::devices {
 

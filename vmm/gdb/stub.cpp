@@ -23,7 +23,7 @@
 #include "gdb/registers.hpp"
 #include "gdb/rsp.hpp"
 #include "gdb/target.hpp"
-#include "x86/debug_regs.hpp"
+#include "cpu/debug_regs.hpp"
 
 namespace lstar::gdb {
 

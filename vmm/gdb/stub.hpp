@@ -36,7 +36,7 @@ struct Resume {
 class Stub {
 public:
     // Listens on "HOST:PORT" or ":PORT" (HOST defaults to 127.0.0.1). Throws std::system_error or
-    // std::invalid_argument with a message that names the address.
+    // UsageError with a message that names the address.
     explicit Stub(const std::string& hostport);
     ~Stub();
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/hex.hpp"
 #include "kvm/ioctl.hpp"
 #include "kvm/uapi.hpp"
 
@@ -51,11 +52,6 @@ struct MsrBuffer : uapi::FlexBuffer<uapi::MsrsHeader, kvm_msr_entry> {
     explicit MsrBuffer(size_t n) : FlexBuffer(n) { header()->nmsrs = uint32_t(n); }
 };
 
-std::string hex(uint64_t v) {
-    char s[24];
-    std::snprintf(s, sizeof s, "0x%llx", static_cast<unsigned long long>(v));
-    return s;
-}
 }  // namespace
 
 void Vcpu::set_msrs(const std::vector<std::pair<uint32_t, uint64_t>>& msrs) {

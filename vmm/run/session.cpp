@@ -20,31 +20,33 @@
 #include "boot/foreign_boot.hpp"
 #include "boot/initrd.hpp"
 #include "boot/setup_report.hpp"
+#include "common/error.hpp"
 #include "devices/access_limiter.hpp"
 #include "devices/board.hpp"
 #include "kvm/system.hpp"
 #include "kvm/vm.hpp"
 #include "memory/page_walk.hpp"
-#include "run/clock.hpp"
+#include "common/clock.hpp"
 #include "run/dispatcher.hpp"
 #include "run/exit_log.hpp"
 #include "run/exit_record.hpp"
-#include "run/exit_status.hpp"
+#include "common/exit_status.hpp"
 #include "run/fault_report.hpp"
 #include "run/guest_events.hpp"
-#include "run/json.hpp"
+#include "common/json.hpp"
 #include "run/narrator.hpp"
 #include "run/seccomp.hpp"
-#include "run/syscall_names.hpp"
+#include "common/syscall_names.hpp"
 #include "run/timings.hpp"
 #include "gdb/stub.hpp"
 #include "trace/chrome_trace.hpp"
 #include "trace/tracer.hpp"
-#include "x86/disasm.hpp"
+#include "cpu/decode.hpp"
+#include "cpu/disasm.hpp"
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"
-#include "x86/debug_regs.hpp"
-#include "x86/msr_rules.hpp"
+#include "cpu/debug_regs.hpp"
+#include "cpu/msr_rules.hpp"
 
 namespace lstar {
 
@@ -236,11 +238,11 @@ void Session::report_unhandled(const VmExit& e, const Decision& d) {
     else return;
     switch (unhandled_.check(key)) {
     case devices::AccessLimiter::Verdict::Report:
-        spdlog::warn("{} (at {})", note_text(e, d), hex_string(e.cpu.regs.rip));
+        spdlog::warn("{} (at {})", note_text(e, d), hex(e.cpu.regs.rip));
         break;
     case devices::AccessLimiter::Verdict::ReportLast:
         spdlog::warn("{} (at {}); further ones like it are not shown (the exit log has them all)", note_text(e, d),
-                     hex_string(e.cpu.regs.rip));
+                     hex(e.cpu.regs.rip));
         break;
     case devices::AccessLimiter::Verdict::Silent: break;
     }
@@ -309,9 +311,9 @@ void Session::handle_msr(const actions::MsrAccess& m, const CpuState& cpu) {
     vcpu_->complete_msr(m.write ? 0 : value, m.fault.has_value());
     std::string decoded = x86::describe_msr_value(m.index, value);
     std::string s = x86::msr_holds_address(m.index) ? sym(value) : "";
-    std::string line = std::string(m.write ? "wrmsr " : "rdmsr ") + (name ? name : hex_string(m.index)) +
-                       (m.write ? " <- " : " -> ") + hex_string(value) + (s.empty() ? "" : " <" + s + ">") +
-                       (decoded.empty() ? "" : "  " + decoded) + " at " + hex_string(cpu.regs.rip) +
+    std::string line = std::string(m.write ? "wrmsr " : "rdmsr ") + (name ? name : hex(m.index)) +
+                       (m.write ? " <- " : " -> ") + hex(value) + (s.empty() ? "" : " <" + s + ">") +
+                       (decoded.empty() ? "" : "  " + decoded) + " at " + hex(cpu.regs.rip) +
                        (sym(cpu.regs.rip).empty() ? "" : " <" + sym(cpu.regs.rip) + ">");
     if (m.fault) {
         spdlog::warn("guest {}: refused with #GP: {}", line, *m.fault);
@@ -333,9 +335,9 @@ void Session::handle_msr(const actions::MsrAccess& m, const CpuState& cpu) {
 void Session::show_user_mappings(uint64_t user_cr3, uint64_t kernel_cr3) {
     constexpr uint64_t kKernelHalf = 0xffff800000000000ull;
     auto ranges = mapped_ranges(mem_, user_cr3, kKernelHalf, ~0ull);
-    std::string t = "kernel-half mappings of the user-mode CR3 " + hex_string(user_cr3) + " at the first syscall (" +
-                    (user_cr3 == kernel_cr3 ? "the same page tables as the kernel's" : "kernel CR3 is " + hex_string(kernel_cr3)) +
-                    "), entry mode " + entry_mode_name(boot_.entry_mode) + ":\n";
+    std::string t = "kernel-half mappings of the user-mode CR3 " + hex(user_cr3) + " at the first syscall (" +
+                    (user_cr3 == kernel_cr3 ? "the same page tables as the kernel's" : "kernel CR3 is " + hex(kernel_cr3)) +
+                    "), entry mode " + abi::name_of(abi::kEntryModes, boot_.entry_mode) + ":\n";
     std::string arr = "[";
     uint64_t total = 0;
     for (const auto& r : ranges) {
@@ -357,7 +359,7 @@ void Session::show_user_mappings(uint64_t user_cr3, uint64_t kernel_cr3) {
     out_stderr(t);
     if (log_.enabled())
         log_.write(JsonObject().num("seq", seq_).str("type", "user_mappings").hex("user_cr3", user_cr3)
-                       .hex("kernel_cr3", kernel_cr3).str("entry_mode", entry_mode_name(boot_.entry_mode))
+                       .hex("kernel_cr3", kernel_cr3).str("entry_mode", abi::name_of(abi::kEntryModes, boot_.entry_mode))
                        .num("bytes", total).raw("ranges", arr).done());
 }
 
@@ -396,7 +398,7 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
         static const char* kDoors[] = {"syscall", "int80", "sysenter"};
         static const char* kVia[] = {"hardware", "pf_shim", "ud_shim"};
         std::string args = "[";
-        for (int i = 0; i < 6; ++i) args += (i ? ",\"" : "\"") + hex_string(se->args[i]) + "\"";
+        for (int i = 0; i < 6; ++i) args += (i ? ",\"" : "\"") + hex(se->args[i]) + "\"";
         args += "]";
         rec.num("nr", se->nr).str("name", name ? name : "").str("door", kDoors[uint32_t(se->door) % 3])
             .num("abi_bits", se->abi_bits ? se->abi_bits : 64u).raw("args", args).hex("user_rip", se->user_rip)
@@ -405,7 +407,7 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
             .hex("handler", se->handler).str("handler_sym", sym(se->handler)).hex("pt_regs", se->pt_regs)
             .hex("regs_ip", se->regs_ip).hex("regs_cs", se->regs_cs).hex("regs_flags", se->regs_flags)
             .hex("regs_sp", se->regs_sp).hex("regs_ss", se->regs_ss).hex("stack_top", se->stack_top)
-            .str("stack_sym", sym(se->stack_top)).str("entry_mode", entry_mode_name(abi::EntryMode(se->entry_mode)))
+            .str("stack_sym", sym(se->stack_top)).str("entry_mode", abi::name_of(abi::kEntryModes, abi::EntryMode(se->entry_mode)))
             .hex("user_cr3", user_cr3)
             .num("cpl", cpu.cpl()).hex("gs_base", cpu.sregs.gs.base).hex("rsp", cpu.regs.rsp).hex("cr3", cpu.sregs.cr3)
             .num("guest_cpl", se->cpl);
@@ -434,7 +436,7 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
         rec.num("vector", ex->vector).str("mnemonic", v.mnemonic).str("vector_name", v.name)
             .hex("handler_rsp", ex->handler_rsp).str("handler_stack", sym(ex->handler_rsp))
             .hex("error_code", ex->error_code).num("has_error_code", bool(ex->has_error_code))
-            .str("error_decoded", decode_error_code(ex->vector, ex->error_code, ex->has_error_code))
+            .str("error_decoded", x86::decode_error_code(ex->vector, ex->error_code, ex->has_error_code))
             .hex("rip", ex->rip).str("sym", sym(ex->rip)).str("insn", insn).hex("cs", ex->cs).num("from_cpl", ex->cs & 3)
             .hex("rflags", ex->rflags).hex("rsp", ex->rsp).hex("ss", ex->ss).hex("cr2", ex->cr2)
             .str("action", ex->action == abi::ExceptionAction::KillTask ? "kill_task"
@@ -448,8 +450,8 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
         if (cw->len <= kConsoleWriteMax) bytes = read_virtual(mem_, cpu.sregs.cr3, cw->va, cw->len, Access::User);
         if (!bytes) {
             ++bad_events_;
-            rec.str("error", "buffer not readable as user memory through CR3 " + hex_string(cpu.sregs.cr3));
-            spdlog::warn("guest console write of {} bytes at {} is not readable user memory", cw->len, hex_string(cw->va));
+            rec.str("error", "buffer not readable as user memory through CR3 " + hex(cpu.sregs.cr3));
+            spdlog::warn("guest console write of {} bytes at {} is not readable user memory", cw->len, hex(cw->va));
             return;
         }
         std::fwrite(bytes->data(), 1, bytes->size(), stdout);
@@ -458,8 +460,8 @@ void Session::on_event(const GuestEvent& ev, const CpuState& cpu, JsonObject& re
     } else if (auto* ue = std::get_if<UserEnter>(&ev)) {
         rec.str("program", ue->name).hex("rip", ue->raw.rip).hex("rsp", ue->raw.rsp).hex("cs", ue->raw.cs)
             .hex("ss", ue->raw.ss).hex("rflags", ue->raw.rflags).hex("cr3", ue->raw.cr3);
-        spdlog::debug("kernel enters ring 3: {} at {} (CS={}, RSP={})", ue->name, hex_string(ue->raw.rip),
-                      hex_string(ue->raw.cs), hex_string(ue->raw.rsp));
+        spdlog::debug("kernel enters ring 3: {} at {} (CS={}, RSP={})", ue->name, hex(ue->raw.rip),
+                      hex(ue->raw.cs), hex(ue->raw.rsp));
     } else if (auto* lt = std::get_if<LogText>(&ev)) {
         rec.num("level", lt->level).str("text", lt->text);
         std::fwrite(lt->text.data(), 1, lt->text.size(), stdout);  // printk is guest console output
@@ -478,7 +480,7 @@ void Session::report_stop(const actions::Stop& stop, const VmExit& e, const std:
         spdlog::info("guest exited with status {}", stop.status);
         return;
     case StopReason::Interrupted:
-        spdlog::warn("stopped by {} (guest at {} CPL {})", note, hex_string(e.cpu.regs.rip), e.cpu.cpl());
+        spdlog::warn("stopped by {} (guest at {} CPL {})", note, hex(e.cpu.regs.rip), e.cpu.cpl());
         return;
     default: break;
     }
@@ -504,11 +506,12 @@ void Session::write_end(const actions::Stop& stop, const std::string& note) {
     if (board_) board_->flush();
     if (tracer_) tracer_->finish();
     if (timeline_) {
-        std::string err;
-        if (timeline_->write(total, err))
+        try {
+            timeline_->write(total);
             spdlog::debug("timeline: {} events in {}", timeline_->events(), opts_.trace_out);
-        else
-            spdlog::error("{}", err);
+        } catch (const IoError& e) {
+            spdlog::error("{}", e.what());
+        }
     }
     std::string by = "{";
     std::string by_text;
@@ -591,16 +594,17 @@ void Session::install_seccomp() {
 int Session::run() {
     spdlog::info("{}: {}", image_.name, boot_.image_kind);
     if (!opts_.trace_out.empty()) {
-        std::string err;
-        if (!timeline_.emplace().open(opts_.trace_out, err)) {
-            spdlog::error("--trace-out: {}", err);
-            return status::kIoError;
+        try {
+            timeline_.emplace().open(opts_.trace_out);
+        } catch (const IoError& e) {
+            spdlog::error("--trace-out: {}", e.what());
+            return e.status();
         }
     }
     if (opts_.show_setup) out_stderr(setup_table(boot_, image_.symbols, host_.description));
     if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description));
     make_tracer();
-    lstar_now_ = boot_.protocol == "lstar64" ? boot_.lstar : 0;  // PVH: known at the guest's WRMSR
+    lstar_now_ = boot_.protocol == Protocol::Lstar64 ? boot_.lstar : 0;  // PVH: known at the guest's WRMSR
     if (tracer_) vcpu_->set_guest_debug(tracer_->start(CpuState{vcpu_->get_regs(), vcpu_->get_sregs()}, lstar_now_));
     if (!opts_.gdb.empty()) {
         gdb_ = std::make_unique<gdb::Stub>(opts_.gdb);
@@ -695,7 +699,7 @@ int Session::run() {
             std::fflush(stdout);
         } else if (auto* m = std::get_if<actions::MsrAccess>(&d.action)) {
             handle_msr(*m, e.cpu);
-        } else if (auto* g = std::get_if<actions::GuestEvent>(&d.action)) {
+        } else if (auto* g = std::get_if<actions::ReadEvent>(&d.action)) {
             handle_event(g->gpa, e.cpu);
         } else if (auto* r = std::get_if<actions::CompleteRead>(&d.action)) {
             if (r->bytes.empty()) complete_read(e, r->value);
@@ -726,96 +730,73 @@ int Session::run() {
 
 }  // namespace
 
-int run_vm(const RunOptions& opts) {
-    std::optional<KernelImage> image;
+namespace {
+
+// Everything before the run loop that can refuse the run, in order; throws the layers' Errors.
+int run_or_throw(const RunOptions& opts) {
+    KernelImage image = opts.image ? KernelImage::from_file(*opts.image) : KernelImage::builtin();
+    timings::mark("image");
+    BootOptions boot_opts{opts.cmdline};
+    boot_opts.guest_events = opts.guest_events;
+    boot_opts.entry_mode = opts.entry_mode;
+    boot_opts.msr_setup = opts.msr_setup;
     try {
-        image = opts.image ? KernelImage::from_file(*opts.image) : KernelImage::builtin();
-        timings::mark("image");
-    } catch (const std::system_error& e) {
-        spdlog::error("cannot read the kernel image: {}", e.what());
-        return status::kBadImage;
-    } catch (const ElfError& e) {
-        spdlog::error("bad kernel image: {}", e.what());
-        return status::kBadImage;
+        boot_opts.protocol = choose_protocol(inspect_image(image.file), opts.boot, opts.msr_setup == MsrSetup::Guest);
+    } catch (const BadImage& e) {
+        throw BadImage(e.what(), "cannot boot " + image.name);
     }
-    BootOptions bo{opts.cmdline};
-    bo.guest_events = opts.guest_events;
-    bo.entry = opts.entry;
-    bo.msr_setup = opts.msr_setup;
-    try {
-        bo.protocol = choose_protocol(inspect_image(image->file), opts.boot, opts.msr_setup == MsrSetup::Guest);
-    } catch (const std::invalid_argument& e) {
-        spdlog::error("cannot boot {}: {}", image->name, e.what());
-        return status::kBadImage;
-    }
-    const bool foreign = bo.protocol == Protocol::Pvh || bo.protocol == Protocol::Multiboot;
-    if (foreign && !opts.cmdline_given) bo.cmdline = "";  // lstar's default init=hello is for its own kernel
+    const bool foreign = boot_opts.protocol == Protocol::Pvh || boot_opts.protocol == Protocol::Multiboot;
+    if (foreign && !opts.cmdline_given) boot_opts.cmdline = "";  // lstar's default init=hello is for its own kernel
     // Multiboot's command line starts with the kernel's path, as GRUB and QEMU pass it.
-    if (bo.protocol == Protocol::Multiboot) bo.cmdline = image->name + (bo.cmdline.empty() ? "" : " " + bo.cmdline);
-    if (!foreign && !opts.modules.empty()) {
-        spdlog::error("--module is for PVH and multiboot kernels; {} boots with {}", image->name, protocol_name(bo.protocol));
-        return status::kUsage;
-    }
+    if (boot_opts.protocol == Protocol::Multiboot)
+        boot_opts.cmdline = image.name + (boot_opts.cmdline.empty() ? "" : " " + boot_opts.cmdline);
+    if (!foreign && !opts.modules.empty())
+        throw UsageError("--module is for PVH and multiboot kernels; " + image.name + " boots with " +
+                         protocol_name(boot_opts.protocol));
     for (const auto& path : opts.modules) {
         try {
-            bo.modules.push_back({path, read_file(path)});
+            boot_opts.modules.push_back({path, read_file(path)});
         } catch (const std::system_error& e) {
-            spdlog::error("cannot read the module: {}", e.what());
-            return status::kBadImage;
+            throw BadImage(e.what(), "cannot read the module");
         }
     }
     std::vector<uint8_t> initrd;
     if (!opts.initrd.empty()) {
-        try {
-            initrd = load_initrd(opts.initrd);
-        } catch (const InitrdError& e) {
-            spdlog::error("--initrd: {}", e.what());
-            return status::kBadImage;
-        }
+        initrd = load_initrd(opts.initrd);
         // A foreign kernel gets it as its first module, as QEMU's -initrd; lstar's kernel in BootInfo.
-        if (foreign) bo.modules.insert(bo.modules.begin(), BootModule{opts.initrd, std::move(initrd)});
-        else bo.initrd = &initrd;
+        if (foreign) boot_opts.modules.insert(boot_opts.modules.begin(), BootModule{opts.initrd, std::move(initrd)});
+        else boot_opts.initrd = &initrd;
     }
     std::optional<ExitLog> log;
     try {
         log.emplace(opts.exit_log, opts.exit_log_limit_mib << 20);
     } catch (const std::system_error& e) {
-        spdlog::error("{}", e.what());
-        return status::kIoError;
+        throw IoError(e.what());
     }
+    kvm::System sys(opts.kvm_path);
+    sys.require(kvm::kRequiredCapabilities);
+    timings::mark("kvm_open");
+    int rc;
+    {
+        Session s(opts, std::move(image), sys, *log, std::move(boot_opts));
+        rc = s.run();
+    }
+    timings::mark("teardown");  // the exit log closed (in run()), the VM's descriptors and memory freed
+    if (timings::enabled()) out_stderr(timings::report());
+    // A refused call after the run loop (writing the end of the run) still fails the run.
+    return seccomp::refused_syscall() >= 0 ? status::kSeccompViolation : rc;
+}
+
+}  // namespace
+
+int run_vm(const RunOptions& opts) {
     try {
-        kvm::System sys(opts.kvm_path);
-        sys.require(kvm::kRequiredCapabilities);
-        timings::mark("kvm_open");
-        int rc;
-        {
-            Session s(opts, std::move(*image), sys, *log, std::move(bo));
-            rc = s.run();
-        }
-        timings::mark("teardown");  // the exit log closed (in run()), the VM's descriptors and memory freed
-        if (timings::enabled()) out_stderr(timings::report());
-        // A refused call after the run loop (writing the end of the run) still fails the run.
-        return seccomp::refused_syscall() >= 0 ? status::kSeccompViolation : rc;
-    } catch (const kvm::KvmUnavailable& e) {
-        spdlog::error("KVM unavailable: {}", e.what());
-        return status::kKvmUnavailable;
-    } catch (const ElfError& e) {
-        spdlog::error("bad kernel image: {}", e.what());
-        return status::kBadImage;
-    } catch (const InitrdError& e) {
-        spdlog::error("--initrd: {}", e.what());
-        return status::kBadImage;
-    } catch (const GuestMemoryError& e) {
-        spdlog::error("bad kernel image: {}", e.what());
-        return status::kBadImage;
-    } catch (const std::invalid_argument& e) {
-        spdlog::error("{}", e.what());
-        return status::kUsage;
-    } catch (const std::system_error& e) {
-        spdlog::error("{}", e.what());
-        return status::kInternal;
-    } catch (const std::exception& e) {
-        spdlog::error("internal error: {}", e.what());
+        return run_or_throw(opts);
+    } catch (const Error& e) {  // each layer's error carries its exit status
+        spdlog::error("{}", e.message());
+        return e.status();
+    } catch (const std::exception& e) {  // a bug, or a KVM call that failed unexpectedly
+        spdlog::error("{}{}", dynamic_cast<const std::system_error*>(&e) ? "" : "internal error: ", e.what());
         return status::kInternal;
     }
 }

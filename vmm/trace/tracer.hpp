@@ -20,7 +20,7 @@
 #include "memory/guest_memory.hpp"
 #include "trace/entry_scan.hpp"
 #include "trace/syscall_format.hpp"
-#include "x86/disasm.hpp"
+#include "cpu/disasm.hpp"
 
 namespace lstar::trace {
 
