@@ -48,7 +48,10 @@ def kvm_module():
     return "none"
 
 
-MACHINE = {"host": platform.node(), "kvm": kvm_module(), "cpus": os.cpu_count(),
+# scripts/bench --tier nested runs this inside the nested AMD-V tier (scripts/hwkvm), which sets LSTAR_TIER.
+TIER = ("nested AMD-V tier: kvm_amd inside QEMU 7.2 TCG, every instruction emulated"
+        if os.environ.get("LSTAR_TIER") == "nested" else "host")
+MACHINE = {"host": platform.node(), "kvm": kvm_module(), "tier": TIER, "cpus": os.cpu_count(),
            "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?"),
            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
            "load_at_start": os.getloadavg()[0]}
@@ -287,7 +290,7 @@ def fmt(v, unit):
 
 
 MACHINE.setdefault("load_at_end", os.getloadavg()[0])
-print(f"machine: {MACHINE['host']}, {MACHINE['kvm']}, {MACHINE['cpus']} CPUs ({MACHINE['cpu']}), {MACHINE['date']}, "
+print(f"machine: {MACHINE['host']}, {MACHINE['kvm']} ({MACHINE.get('tier', 'host')}), {MACHINE['cpus']} CPUs ({MACHINE['cpu']}), {MACHINE['date']}, "
       f"load average {MACHINE['load_at_start']:.1f} at start, {MACHINE['load_at_end']:.1f} at end; "
       f"medians over {RUNS} interleaved runs (range)")
 print(f"{'figure':<78} {'median':>9} {'range':>19} {'unit':<6} target")

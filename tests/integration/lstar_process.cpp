@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 extern char** environ;
@@ -19,6 +20,18 @@ extern char** environ;
 namespace lstar::test {
 
 std::string build_dir() { return LSTAR_BUILD_ROOT; }
+
+int run_timeout_s() {
+    // LSTAR_TEST_RUN_TIMEOUT overrides; the nested tier and sanitizer builds are several times slower.
+    if (const char* v = std::getenv("LSTAR_TEST_RUN_TIMEOUT")) return std::max(1, std::atoi(v));
+    return 240;
+}
+
+std::string kvm_kind() {
+    for (const char* m : {"kvm_intel", "kvm_amd", "kvm_pvm"})
+        if (::access((std::string("/sys/module/") + m).c_str(), F_OK) == 0) return m;
+    return "unknown";
+}
 
 bool kvm_usable() {
     int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -33,6 +46,18 @@ static std::string temp_log_path() {
     if (fd < 0) throw std::runtime_error("mkstemp failed");
     ::close(fd);
     return tmpl;
+}
+
+// Where a process that ran past its limit is: its state, its kernel wait channel and, for root, its
+// kernel stack (inside KVM_RUN, or elsewhere), so that a hang says what hung.
+static std::string where_stuck(pid_t pid) {
+    std::string text;
+    for (const char* what : {"wchan", "stack", "syscall"}) {
+        std::ifstream f("/proc/" + std::to_string(pid) + "/" + what);
+        std::string body((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        if (!body.empty()) text += std::string("/proc/PID/") + what + ": " + body + (body.back() == '\n' ? "" : "\n");
+    }
+    return text;
 }
 
 Result run_lstar(std::vector<std::string> args, bool with_log, int send_signal, int signal_after_ms) {
@@ -63,24 +88,38 @@ Result run_lstar(std::vector<std::string> args, bool with_log, int send_signal, 
     ::close(err[1]);
 
     Result r;
-    auto start = std::chrono::steady_clock::now();
+    const auto start = std::chrono::steady_clock::now();
+    // Every run has a deadline: past it lstar gets SIGTERM, 5 s later SIGKILL, and a child that
+    // still does not end is reported by this test's name instead of stalling the whole suite.
+    const auto limit = std::chrono::seconds(run_timeout_s());
+    auto deadline = start + limit;
+    int stage = 0;  // 0 running, 1 SIGTERM sent, 2 SIGKILL sent
     bool signalled = send_signal == 0;
     pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
     int open_fds = 2;
     while (open_fds > 0) {
-        int timeout = -1;
-        if (!signalled) {
-            auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-            timeout = std::max<int>(0, signal_after_ms - int(elapsed));
-        }
-        int n = ::poll(fds, 2, timeout);
-        if (n == 0 && !signalled) {
+        auto now = std::chrono::steady_clock::now();
+        auto until = deadline;
+        if (!signalled) until = std::min(until, start + std::chrono::milliseconds(signal_after_ms));
+        int timeout = int(std::max<long long>(
+            0, std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count()));
+        ::poll(fds, 2, timeout);
+        // Checked after every wake-up, not only on poll's timeout: a guest flooding its output
+        // keeps the pipes readable all the time.
+        now = std::chrono::steady_clock::now();
+        if (!signalled && now >= start + std::chrono::milliseconds(signal_after_ms)) {
             ::kill(pid, send_signal);
             signalled = true;
-            continue;
+        }
+        if (now >= deadline) {
+            if (stage == 2) break;  // SIGKILL did not end it either: give up on this child
+            if (stage == 0) r.hung_where = where_stuck(pid);
+            ::kill(pid, stage == 0 ? SIGTERM : SIGKILL);
+            ++stage;
+            deadline = now + std::chrono::seconds(5);
         }
         for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             char buf[4096];
             ssize_t k = ::read(fds[i].fd, buf, sizeof buf);
             if (k <= 0) {
@@ -92,9 +131,24 @@ Result run_lstar(std::vector<std::string> args, bool with_log, int send_signal, 
             }
         }
     }
+    for (auto& f : fds)
+        if (f.fd >= 0) ::close(f.fd);
+    std::string cmdline;
+    for (auto& a : full) cmdline += (cmdline.empty() ? "" : " ") + a;
     int ws = 0;
-    ::waitpid(pid, &ws, 0);
-    r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    if (stage > 0) {
+        r.timed_out = true;
+        FAIL_CHECK("lstar ran past the test's limit of " << limit.count() << " s and was sent "
+                   << (stage == 1 ? "SIGTERM" : "SIGTERM, then SIGKILL") << ": " << cmdline << "\n"
+                   << r.hung_where << "stderr so far:\n" << r.err);
+    }
+    pid_t reaped = ::waitpid(pid, &ws, stage == 2 && open_fds > 0 ? WNOHANG : 0);
+    if (reaped == 0) {
+        FAIL_CHECK("lstar did not end even after SIGKILL (left behind as pid " << pid << "): " << cmdline);
+        r.status = -1;
+    } else {
+        r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    }
 
     if (with_log) {
         std::ifstream f(log_path);
@@ -120,6 +174,7 @@ void check_complete_log(const Result& r, const char* reason) {
     CHECK(r.log_error == "");
     REQUIRE(!r.log.empty());
     CHECK(r.log.front()["type"] == "setup");
+    CHECK(r.log.front().value("schema", 0) == 1);  // the version docs/exit-log.md describes
     CHECK(r.log.back()["type"] == "end");
     CHECK(r.log.back()["reason"] == reason);
 }

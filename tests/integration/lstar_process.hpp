@@ -13,7 +13,23 @@ struct Result {
     std::string out, err;
     std::vector<nlohmann::json> log;  // the exit log's records, in order
     std::string log_error;            // why the log did not parse, "" when it did
+    bool timed_out = false;           // lstar ran past run_timeout_s() and was killed (a failed check)
+    std::string hung_where;           // then: its wait channel and kernel stack from /proc
 };
+
+// How long one lstar run may take before it is killed (LSTAR_TEST_RUN_TIMEOUT seconds, else 240).
+int run_timeout_s();
+
+// The host's KVM implementation: "kvm_intel", "kvm_amd", "kvm_pvm" or "unknown" (as lstar names it).
+std::string kvm_kind();
+// SYSCALL, gates and ring 0 behave as the manuals say (VT-x, AMD-V, and the nested AMD-V tier).
+inline bool hardware_semantics() { return kvm_kind() == "kvm_intel" || kvm_kind() == "kvm_amd"; }
+// The "via" label a guest event must carry for a door ("syscall", "int80") on this KVM kind:
+// "hardware" where the CPU entered the kernel itself, else the guest kernel's shim that completed it.
+inline std::string expected_via(const std::string& door) {
+    if (hardware_semantics()) return "hardware";
+    return door == "int80" ? "ud_shim" : "pf_shim";
+}
 
 // Runs `lstar ARGS...`, with an exit log in a temporary file unless with_log is false.
 // If send_signal is non-zero it is sent to lstar after signal_after_ms.

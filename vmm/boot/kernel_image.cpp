@@ -37,8 +37,13 @@ KernelImage KernelImage::from_file(const std::string& path) {
     }
 }
 
+std::span<const uint8_t> KernelImage::builtin_bytes() {
+    return {lstar_builtin_kernel, size_t(lstar_builtin_kernel_end - lstar_builtin_kernel)};
+}
+
 KernelImage KernelImage::builtin() {
-    return from_bytes("built-in", std::vector<uint8_t>(lstar_builtin_kernel, lstar_builtin_kernel_end));
+    auto bytes = builtin_bytes();
+    return from_bytes("built-in", std::vector<uint8_t>(bytes.begin(), bytes.end()));
 }
 
 std::optional<uint32_t> KernelImage::lstar_protocol() const { return lstar_note(elf.notes); }

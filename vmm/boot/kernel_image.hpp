@@ -21,6 +21,7 @@ struct KernelImage {
     static KernelImage from_bytes(std::string name, std::vector<uint8_t> bytes);
     static KernelImage from_file(const std::string& path);
     static KernelImage builtin();  // the kernel embedded in the lstar binary
+    static std::span<const uint8_t> builtin_bytes();  // its bytes, in place (no copy, nothing parsed)
 
     // The boot-protocol version from the "lstar" ELF note, if the image carries one.
     std::optional<uint32_t> lstar_protocol() const;

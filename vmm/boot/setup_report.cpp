@@ -115,7 +115,7 @@ std::string setup_table(const BootState& state, const SymbolTable& syms, const s
     return t;
 }
 
-std::string setup_json(const BootState& state, const SymbolTable& syms, const std::string& host_kind) {
+std::string setup_json(const BootState& state, const SymbolTable& syms, const std::string& host_kind, unsigned schema) {
     std::string gdt = "[";
     for_each_gdt_entry(state, [&](unsigned i, const std::string& d) {
         if (gdt.size() > 1) gdt += ',';
@@ -133,6 +133,7 @@ std::string setup_json(const BootState& state, const SymbolTable& syms, const st
     memmap += "]", modules += "]";
     return JsonObject()
         .str("type", "setup")
+        .num("schema", schema)
         .str("protocol", protocol_name(state.protocol))
         .str("image_kind", state.image_kind)
         .str("entry_mode", abi::name_of(abi::kEntryModes, state.entry_mode))

@@ -17,7 +17,11 @@ uint64_t ExitLog::tail_bytes(uint64_t limit) {
 ExitLog::ExitLog(const std::string& path, uint64_t limit)
     : limit_(limit), head_budget_(limit > tail_bytes(limit) ? limit - tail_bytes(limit) : 0), tail_budget_(tail_bytes(limit)),
       path_(path) {
-    if (path.empty()) return;
+    if (!path.empty()) open(path);
+}
+
+void ExitLog::open(const std::string& path) {
+    path_ = path;
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot open exit log " + path);
     buf_.reserve(kChunk + 4096);

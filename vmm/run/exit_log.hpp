@@ -26,6 +26,9 @@ public:
     static uint64_t tail_bytes(uint64_t limit);
 
     explicit ExitLog(const std::string& path, uint64_t limit = kDefaultLimit);  // throws std::system_error naming the path
+    // Open (create, truncate) a log made with an empty path: the run loop does it once the run can
+    // start, so a run that fails before (no KVM, a bad image) leaves an existing file alone.
+    void open(const std::string& path);  // throws std::system_error naming the path
     ~ExitLog();
     ExitLog(const ExitLog&) = delete;
     ExitLog& operator=(const ExitLog&) = delete;

@@ -29,6 +29,7 @@
 #include "common/clock.hpp"
 #include "run/dispatcher.hpp"
 #include "run/exit_log.hpp"
+#include "run/exit_log_schema.hpp"
 #include "run/exit_record.hpp"
 #include "common/exit_status.hpp"
 #include "run/fault_report.hpp"
@@ -593,6 +594,15 @@ void Session::install_seccomp() {
 
 int Session::run() {
     spdlog::info("{}: {}", image_.name, boot_.image_kind);
+    // The output files are created (and truncated) only now: KVM is open and the image loaded.
+    if (!opts_.exit_log.empty()) {
+        try {
+            log_.open(opts_.exit_log);
+        } catch (const std::system_error& e) {
+            spdlog::error("{}", e.what());
+            return status::kIoError;
+        }
+    }
     if (!opts_.trace_out.empty()) {
         try {
             timeline_.emplace().open(opts_.trace_out);
@@ -602,13 +612,16 @@ int Session::run() {
         }
     }
     if (opts_.show_setup) out_stderr(setup_table(boot_, image_.symbols, host_.description));
-    if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description));
+    if (log_.enabled()) log_.write(setup_json(boot_, image_.symbols, host_.description, kExitLogSchema));
     make_tracer();
     lstar_now_ = boot_.protocol == Protocol::Lstar64 ? boot_.lstar : 0;  // PVH: known at the guest's WRMSR
     if (tracer_) vcpu_->set_guest_debug(tracer_->start(CpuState{vcpu_->get_regs(), vcpu_->get_sregs()}, lstar_now_));
     if (!opts_.gdb.empty()) {
         gdb_ = std::make_unique<gdb::Stub>(opts_.gdb);
-        spdlog::info("waiting for gdb on {}: gdb KERNEL.elf -ex 'target remote {}'", gdb_->address(), gdb_->address());
+        const std::string elf = opts_.image                 ? *opts_.image
+                                : !opts_.symbol_file.empty() ? opts_.symbol_file
+                                                             : "KERNEL.elf (`lstar kernel-elf FILE` writes it)";
+        spdlog::info("waiting for gdb on {}: gdb {} -ex 'target remote {}'", gdb_->address(), elf, gdb_->address());
         gdb_->wait_for_attach();
         auto r = gdb_->on_stop(gdb::StopCause::Start, *vcpu_, mem_);
         if (r.kill) {
@@ -768,11 +781,7 @@ int run_or_throw(const RunOptions& opts) {
         else boot_opts.initrd = &initrd;
     }
     std::optional<ExitLog> log;
-    try {
-        log.emplace(opts.exit_log, opts.exit_log_limit_mib << 20);
-    } catch (const std::system_error& e) {
-        throw IoError(e.what());
-    }
+    log.emplace("", opts.exit_log_limit_mib << 20);  // opened by the run loop, once the run can start
     kvm::System sys(opts.kvm_path);
     sys.require(kvm::kRequiredCapabilities);
     timings::mark("kvm_open");

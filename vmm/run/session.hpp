@@ -31,6 +31,7 @@ struct RunOptions {
     trace::TraceOptions trace;  // --trace syscalls,path,steps=,exceptions=
     std::string trace_out;      // --trace-out FILE.json (Chrome trace event format)
     std::string gdb;            // --gdb HOST:PORT: start stopped and serve a GDB remote stub
+    std::string symbol_file;    // the built-in kernel's ELF on disk, for gdb ("" when there is none)
     Narration narration = Narration::FirstSyscall;
     bool summary = true;
     std::string kvm_path = "/dev/kvm";
