@@ -1,7 +1,7 @@
 // One way to fail: every error the monitor reports is an Error that carries lstar's exit status
 // (common/exit_status.hpp, docs/exit-status.md) and the words that introduce it on stderr
-// ("bad kernel image: ..."). Each layer throws its own kind; the run's end maps them in one place
-// (run/run_end.cpp). Failures that are an ordinary answer are std::optional, not exceptions.
+// ("bad kernel image: ..."). Each layer throws its own kind; run_vm() (run/session.cpp) turns them
+// into the process's status. Failures that are an ordinary answer are std::optional, not exceptions.
 #pragma once
 #include <stdexcept>
 #include <string>

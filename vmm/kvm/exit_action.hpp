@@ -9,20 +9,9 @@
 #include <variant>
 #include <vector>
 
-namespace lstar {
+#include "common/exit_status.hpp"
 
-enum class StopReason {
-    GuestExit,          // the guest wrote its status to the exit port
-    TripleFault,        // KVM_EXIT_SHUTDOWN
-    EmulationFailure,   // KVM_EXIT_INTERNAL_ERROR
-    Halted,             // HLT, and nothing can wake the vCPU
-    Timeout,            // --timeout
-    Interrupted,        // SIGINT / SIGTERM
-    UnexpectedExit,     // FAIL_ENTRY, unknown exit reasons, debug exits nobody asked for
-    LogError,           // the exit log could not be written
-    SeccompViolation,   // the monitor made a system call its seccomp filter forbids (run/seccomp.hpp)
-};
-const char* stop_reason_name(StopReason r);  // "guest_exit", "triple_fault", ...
+namespace lstar {
 
 namespace actions {
 struct Continue {};

@@ -19,7 +19,7 @@ Decision on_io(const exits::Io& io) {
         if (io.port == abi::kPortConsole && io.size == 1) return {actions::ConsoleOut{io.data}, ""};
         if (io.port == abi::kPortEvent && io.size == 4 && io.count == 1) return {actions::ReadEvent{io.value}, ""};
         if (io.port == abi::kPortExit && io.size == 4 && io.count == 1)
-            return {actions::Stop{StopReason::GuestExit, int(io.value & 0xff)}, ""};
+            return {actions::Stop{StopReason::GuestExit, exit_status(StopReason::GuestExit, int(io.value & 0xff))}, ""};
         if (io.port == abi::kPortNull) return {actions::Continue{}, ""};
         return {actions::Continue{}, "", true};
     }
@@ -47,33 +47,33 @@ Decision dispatch(const VmExit& exit) {
         // lstar's own protocols get no interrupt controller or timer (foreign kernels get KVM's
         // in-kernel ones, and their HLT waits inside KVM_RUN): here a halted vCPU never wakes.
         bool if_set = exit.cpu.regs.rflags & x86::kRflagsIf;
-        return {actions::Stop{StopReason::Halted, status::kGuestHalted},
+        return {actions::Stop{StopReason::Halted, exit_status(StopReason::Halted)},
                 if_set ? "HLT with interrupts enabled, but this VM has no interrupt source"
                        : "HLT with interrupts disabled: the guest stopped for good"};
     }
     if (std::holds_alternative<exits::Shutdown>(k))
-        return {actions::Stop{StopReason::TripleFault, status::kTripleFault}, "triple fault: the CPU shut down"};
+        return {actions::Stop{StopReason::TripleFault, exit_status(StopReason::TripleFault)}, "triple fault: the CPU shut down"};
     if (auto* ie = std::get_if<exits::InternalError>(&k))
-        return {actions::Stop{StopReason::EmulationFailure, status::kEmulationFailure},
+        return {actions::Stop{StopReason::EmulationFailure, exit_status(StopReason::EmulationFailure)},
                 ie->suberror == KVM_INTERNAL_ERROR_EMULATION ? "KVM could not emulate an instruction"
                                                              : "KVM internal error, suberror " + std::to_string(ie->suberror)};
     if (auto* in = std::get_if<exits::Interrupted>(&k)) {
-        if (in->signal == SIGALRM) return {actions::Stop{StopReason::Timeout, status::kTimeout}, "timeout"};
-        if (in->signal == SIGTERM) return {actions::Stop{StopReason::Interrupted, status::kSigterm}, "SIGTERM"};
-        if (in->signal == SIGINT) return {actions::Stop{StopReason::Interrupted, status::kSigint}, "SIGINT"};
+        if (in->signal == SIGALRM) return {actions::Stop{StopReason::Timeout, exit_status(StopReason::Timeout)}, "timeout"};
+        if (in->signal == SIGTERM) return {actions::Stop{StopReason::Interrupted, exit_status(StopReason::Interrupted, SIGTERM)}, "SIGTERM"};
+        if (in->signal == SIGINT) return {actions::Stop{StopReason::Interrupted, exit_status(StopReason::Interrupted, SIGINT)}, "SIGINT"};
         return {actions::Continue{}, "KVM_RUN interrupted by a signal; resuming"};
     }
     if (auto* d = std::get_if<exits::Debug>(&k))
-        return {actions::Stop{StopReason::UnexpectedExit, status::kUnexpectedExit},
+        return {actions::Stop{StopReason::UnexpectedExit, exit_status(StopReason::UnexpectedExit)},
                 "debug exit (exception " + std::to_string(d->exception) + ") with no debugger attached"};
     if (auto* f = std::get_if<exits::FailEntry>(&k))
-        return {actions::Stop{StopReason::UnexpectedExit, status::kUnexpectedExit},
+        return {actions::Stop{StopReason::UnexpectedExit, exit_status(StopReason::UnexpectedExit)},
                 "VM entry failed, hardware reason " + hex(f->reason)};
     if (auto* s = std::get_if<exits::SystemEvent>(&k))
-        return {actions::Stop{StopReason::UnexpectedExit, status::kUnexpectedExit},
+        return {actions::Stop{StopReason::UnexpectedExit, exit_status(StopReason::UnexpectedExit)},
                 "system event " + std::to_string(s->type)};
     auto* u = std::get_if<exits::Unknown>(&k);
-    return {actions::Stop{StopReason::UnexpectedExit, status::kUnexpectedExit},
+    return {actions::Stop{StopReason::UnexpectedExit, exit_status(StopReason::UnexpectedExit)},
             "unexpected exit reason " + std::to_string(u ? u->reason : 0)};
 }
 
