@@ -48,6 +48,28 @@ static std::string temp_log_path() {
     return tmpl;
 }
 
+// run_lstar_until's condition: sent once, when the output first contains the text.
+static struct {
+    std::string text;
+    int signal = 0;
+} g_signal_when;
+
+static void signal_when_seen(pid_t pid, const Result& r) {
+    if (!g_signal_when.signal) return;
+    if (r.out.find(g_signal_when.text) == std::string::npos && r.err.find(g_signal_when.text) == std::string::npos)
+        return;
+    ::kill(pid, g_signal_when.signal);
+    g_signal_when.signal = 0;
+}
+
+Result run_lstar_until(std::vector<std::string> args, const std::string& text, int signal, bool with_log) {
+    g_signal_when = {text, signal};
+    Result r = run_lstar(std::move(args), with_log);
+    if (g_signal_when.signal) FAIL_CHECK("lstar never printed \"" << text << "\": no signal sent");
+    g_signal_when = {};
+    return r;
+}
+
 // Where a process that ran past its limit is: its state, its kernel wait channel and, for root, its
 // kernel stack (inside KVM_RUN, or elsewhere), so that a hang says what hung.
 static std::string where_stuck(pid_t pid) {
@@ -128,6 +150,7 @@ Result run_lstar(std::vector<std::string> args, bool with_log, int send_signal, 
                 --open_fds;
             } else {
                 (i == 0 ? r.out : r.err).append(buf, size_t(k));
+                signal_when_seen(pid, r);
             }
         }
     }

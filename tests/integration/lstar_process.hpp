@@ -35,6 +35,10 @@ inline std::string expected_via(const std::string& door) {
 // If send_signal is non-zero it is sent to lstar after signal_after_ms.
 Result run_lstar(std::vector<std::string> args, bool with_log = true, int send_signal = 0, int signal_after_ms = 0);
 
+// Runs `lstar ARGS...` and sends it `signal` once its stdout or stderr contains `text`: a test that
+// stops a guest at a point waits for the point, not for a delay a slower KVM may not meet.
+Result run_lstar_until(std::vector<std::string> args, const std::string& text, int signal, bool with_log = true);
+
 // Records of one type ("exit", "event", "setup", "end", "fault"), and events of one kind.
 std::vector<nlohmann::json> records(const Result& r, const std::string& type);
 std::vector<nlohmann::json> events(const Result& r, const std::string& event);

@@ -106,6 +106,14 @@ std::vector<std::string> lstar_argv(std::vector<std::string> run_args) {
 
 std::string kernel_elf() { return build_dir() + "/guest/kernel.elf"; }
 
+// The breakpoint kind lstar said gdb's breakpoints are on this KVM: "hardware" (DR0-DR3) or
+// "software" (hlt bytes, where DR breakpoints do not fire); "" when it said neither.
+std::string breakpoint_kind(const std::string& err) {
+    std::smatch m;
+    if (!std::regex_search(err, m, std::regex(R"(gdb: breakpoints are (hardware|software) )"))) return "";
+    return m[1];
+}
+
 std::string run_gdb(int port, const std::vector<std::string>& commands) {
     std::vector<std::string> argv = {"/usr/bin/gdb", "-batch", "-nx", kernel_elf(), "-ex",
                                      "target remote 127.0.0.1:" + std::to_string(port)};
@@ -227,9 +235,14 @@ TEST_CASE("continue from an armed breakpoint stops at the next syscall, not at t
     std::snprintf(z, sizeof z, "Z1,%llx,1", static_cast<unsigned long long>(entry));
     CHECK(gdb.command("?") == "T05thread:01;");
     CHECK(gdb.command(z) == "OK");
+    // The stop reply names the kind lstar said it uses: hwbreak for DR0-DR3, swbreak for hlt bytes.
+    std::string kind = breakpoint_kind(lstar.err());
+    INFO("lstar said:\n" << lstar.err());
+    REQUIRE((kind == "hardware" || kind == "software"));
+    std::string stop = kind == "hardware" ? "T05hwbreak:;thread:01;" : "T05swbreak:;thread:01;";
     // getpid, then write (the output), then exit_group.
     for (uint64_t nr : {39, 1, 231}) {
-        CHECK(gdb.command("c") == "T05hwbreak:;thread:01;");
+        CHECK(gdb.command("c") == stop);
         CHECK(gdb.command("p10") == hex_le(entry));  // RIP
         CHECK(gdb.command("p0") == hex_le(nr));      // RAX
     }
@@ -239,14 +252,41 @@ TEST_CASE("continue from an armed breakpoint stops at the next syscall, not at t
 }
 
 TEST_CASE("Ctrl-C stops a user program that never leaves ring 3, and 'k' ends the run") {
-    Child lstar(lstar_argv({"--init", "spin"}));
+    auto argv = lstar_argv({"--init", "spin"});
+    argv.insert(argv.begin() + 1, "-v");  // "kernel enters ring 3": the point to wait for
+    Child lstar(argv);
     RspClient gdb(start_lstar(lstar));
     gdb.send("c");
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // Ctrl-C once the kernel has entered the program, not after a delay a slower KVM may not meet.
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (lstar.err().find("kernel enters ring 3") == std::string::npos && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE_MESSAGE(lstar.err().find("kernel enters ring 3") != std::string::npos, lstar.err());
     gdb.send_raw("\x03");
     CHECK(gdb.reply() == "T02thread:01;");  // SIGINT
     CHECK(gdb.command("p12") == "33000000");  // CS: caught in user mode
     CHECK(gdb.command("m0,8") == "E14");      // nothing is mapped at 0
     gdb.send("k");
     CHECK(lstar.wait(60000) == 130);  // as a Ctrl-C in the terminal (docs/exit-status.md)
+}
+
+TEST_CASE("gdb's break (Z0) stops at every syscall on any KVM, and gdb reads the guest's bytes, not a breakpoint byte") {
+    // Where DR breakpoints do not fire, break becomes a hlt byte in guest memory: it must be out of
+    // memory while gdb looks (x/2xb shows swapgs's 0f 01) and back in when the guest runs on.
+    Child lstar(lstar_argv({"--init", "getpid"}));
+    int port = start_lstar(lstar);
+    std::string g = run_gdb(port, {"break entry_SYSCALL_64", "continue", "x/2xb $pc", "p $rax", "continue",
+                                   "p $rax", "delete", "continue"});
+    INFO("gdb said:\n" << g);
+    int status = lstar.wait(60000);
+    INFO("lstar said:\n" << lstar.err());
+    std::string kind = breakpoint_kind(lstar.err());
+    CHECK((kind == "hardware" || kind == "software"));
+    CHECK(g.find("Breakpoint 1, entry_SYSCALL_64 ()") != std::string::npos);
+    CHECK(std::regex_search(g, std::regex(R"(<entry_SYSCALL_64>:\s+0x0f\s+0x01)")));
+    CHECK(g.find("$1 = 39") != std::string::npos);  // getpid
+    CHECK(g.find("$2 = 1") != std::string::npos);   // write
+    CHECK(g.find("exited normally") != std::string::npos);
+    CHECK(status == 0);
+    CHECK(lstar.out() == "getpid() = 1\n");
 }

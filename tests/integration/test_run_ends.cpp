@@ -5,9 +5,13 @@
 #include <cstdio>
 #include <fstream>
 
+#include "shutdown_registers.hpp"
 #include "lstar_process.hpp"
 
 using namespace lstar::test;
+
+// lstar -v says this when the kernel enters a user program: the guest is past boot.
+static const std::string kEntersRing3 = "kernel enters ring 3";
 
 
 TEST_CASE("a triple-faulting guest: status 112, a report with the instruction at RIP, a complete log") {
@@ -16,7 +20,14 @@ TEST_CASE("a triple-faulting guest: status 112, a report with the instruction at
     CHECK(r.err.find("triple_fault") != std::string::npos);
     CHECK(r.err.find("RIP") != std::string::npos);
     check_complete_log(r, "triple_fault");
-    CHECK(records(r, "fault").size() == 1);
+    REQUIRE(records(r, "fault").size() == 1);
+    auto f = records(r, "fault")[0];
+    // The fault's registers where KVM keeps them, the last exit's (labelled) where it resets the
+    // vCPU (kvm_amd): in the kernel, in ring 0, either way.
+    check_shutdown_registers(r);
+    CHECK(f["cpl"] == 0);
+    CHECK(!f["sym"].get<std::string>().empty());
+    if (!resets_on_shutdown()) CHECK(f["insn"] == "ud2");  // lstar.crash=triple's ud2 under an empty IDT
 }
 
 TEST_CASE("a user program that spins forever: --timeout ends it with status 124") {
@@ -35,9 +46,14 @@ TEST_CASE("a kernel that spins forever in ring 0: --timeout ends it with status 
 }
 
 TEST_CASE("SIGINT stops the guest, and the exit log is still complete") {
-    auto r = run_lstar({"run", "--init", "spin"}, true, SIGINT, 500);
+    // Sent once the kernel has entered the spinning program (-v: "kernel enters ring 3"); the
+    // --timeout only bounds a run whose signal never came.
+    auto r = run_lstar_until({"-v", "run", "--init", "spin", "--timeout", "120"}, kEntersRing3, SIGINT);
     CHECK(r.status == 130);
     check_complete_log(r, "interrupted");
+    REQUIRE(records(r, "fault").empty());  // an interrupted run is not a fault
+    CHECK(events(r, "user_enter").size() == 1);
+    CHECK(r.err.find("stopped by SIGINT") != std::string::npos);
 }
 
 TEST_CASE("a kernel panic (ring-0 exception) halts: status 114 and the exception is reported") {
@@ -102,7 +118,8 @@ TEST_CASE("an instruction KVM cannot run ends with the instruction's bytes and d
 
 TEST_CASE("SIGINT with --trace-out: the timeline is written and closed (valid JSON), the log complete") {
     const char* path = "/tmp/lstar-test-sigint-trace.json";
-    auto r = run_lstar({"run", "--init", "spin", "--trace", "syscalls", "--trace-out", path}, true, SIGINT, 500);
+    auto r = run_lstar_until({"-v", "run", "--init", "spin", "--trace", "syscalls", "--trace-out", path, "--timeout", "120"},
+                             kEntersRing3, SIGINT);
     CHECK(r.status == 130);
     check_complete_log(r, "interrupted");
     std::ifstream f(path);

@@ -1,11 +1,13 @@
 // The pure parts of tracing: finding the return sites in entry code, strace-style formatting,
-// exception vector names, DR6/DR7.
+// exception vector names, DR6/DR7, the hlt-byte bookkeeping of software breakpoints.
 #include <doctest/doctest.h>
 
 #include <cstring>
 #include <map>
 
+#include "memory/guest_memory.hpp"
 #include "trace/entry_scan.hpp"
+#include "trace/code_patches.hpp"
 #include "trace/syscall_format.hpp"
 #include "trace/tracer.hpp"
 #include "cpu/debug_regs.hpp"
@@ -91,4 +93,49 @@ TEST_CASE("DR7 encodes and DR6 decodes the four breakpoints") {
     CHECK(x86::dr6_hit_slot(0xffff0ff1) == 0);  // as this host reports a DR0 hit
     CHECK(x86::dr6_hit_slot(0xffff4ff0) == -1);
     CHECK(x86::dr6_single_step(0xffff4ff0));
+}
+
+TEST_CASE("code patches (hlt breakpoints): the guest's byte is kept, put back, shared by aliases, and never clobbers a guest write") {
+    GuestMemory mem(0x10000);
+    mem.write<uint8_t>(0x1000, 0x0f);  // the first byte of a syscall entry's swapgs
+    mem.write<uint8_t>(0x2000, 0x48);
+    CodePatches p(mem, kHlt);
+    REQUIRE(p.insert(0xffffffff81000000, 0x1000));
+    CHECK(mem.read<uint8_t>(0x1000) == kHlt);
+    CHECK(p.patched(0xffffffff81000000));
+    CHECK(p.original(0xffffffff81000000) == 0x0f);
+    CHECK(p.insert(0xffffffff81000000, 0x1000));  // again: a no-op, the original is not lost
+    CHECK(p.size() == 1);
+
+    // Another linear address of the same byte (a trampoline in both page tables): one patch,
+    // the guest's byte remembered for both, and put back only when the last one goes.
+    REQUIRE(p.insert(0xfffffe0000000000, 0x1000));
+    CHECK(p.original(0xfffffe0000000000) == 0x0f);
+    p.remove(0xffffffff81000000);
+    CHECK(mem.read<uint8_t>(0x1000) == kHlt);
+    p.remove(0xfffffe0000000000);
+    CHECK(mem.read<uint8_t>(0x1000) == 0x0f);
+    CHECK(p.size() == 0);
+
+    // The guest wrote over the patch while it ran: its byte stays.
+    REQUIRE(p.insert(0x2000, 0x2000));
+    mem.write<uint8_t>(0x2000, 0x90);
+    p.remove_all();
+    CHECK(mem.read<uint8_t>(0x2000) == 0x90);
+
+    // Outside guest RAM (a hostile page table can point anywhere): refused, nothing written.
+    CHECK_FALSE(p.insert(0x3000, 0x10000));
+    CHECK_FALSE(p.insert(0x3000, ~0ull));
+    CHECK(p.size() == 0);
+    p.remove(0x12345);  // not ours: nothing happens
+}
+
+TEST_CASE("image_gpa: code the page tables do not map yet is found where the loader put it") {
+    // lstar's kernel: .entry.text linked at 0xfffffe0000008000, loaded at 0x20e000 (0x434 bytes).
+    std::vector<ElfSegment> segs = {{0xf000, 0xfffffe0000008000, 0x20e000, 0x434, 0x434, 0x1000, 5},
+                                    {0x35000, 0xffffffff80235000, 0x235000, 0xf100, 0x2cc6c, 0x1000, 6}};
+    CHECK(image_gpa(segs, 0xfffffe0000008310) == 0x20e310);
+    CHECK(image_gpa(segs, 0xfffffe0000008434) == std::nullopt);  // past the file bytes
+    CHECK(image_gpa(segs, 0xffffffff80244100) == std::nullopt);  // bss: nothing the loader wrote
+    CHECK(image_gpa(segs, 0) == std::nullopt);
 }

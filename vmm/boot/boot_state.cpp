@@ -135,6 +135,7 @@ void setup_lstar64(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, 
     r.rdi = boot::kBootInfoPhys;
     r.rsi = boot::kBootMagic;
     vcpu.set_regs(r);
+    state.entry_cpu.regs = r;
 
     // The syscall MSRs as Linux's syscall_init() writes them; EFER.SCE went in with the sregs.
     const std::vector<uint32_t> idx = {x86::kMsrStar, x86::kMsrLstar, x86::kMsrSyscallMask, x86::kMsrKernelGsBase};
@@ -198,6 +199,7 @@ void enter_protected_mode_32(kvm::Vcpu& vcpu, GuestMemory& mem, BootState& state
     r.rbx = ebx;
     r.rflags = x86::kRflagsFixed;
     vcpu.set_regs(r);
+    state.entry_cpu.regs = r;
 }
 
 BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
@@ -214,6 +216,7 @@ BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image
         setup_foreign(vcpu, mem, image, opts, state);
         kvm_sregs back = vcpu.get_sregs();
         state.cr0 = back.cr0, state.cr3 = back.cr3, state.cr4 = back.cr4, state.efer = back.efer;
+        state.entry_cpu.sregs = back;
         return state;
     }
     bool pvh = opts.protocol == Protocol::LstarPvh;
@@ -244,6 +247,7 @@ BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image
     state.cr3 = back.cr3;
     state.cr4 = back.cr4;
     state.efer = back.efer;
+    state.entry_cpu.sregs = back;
     return state;
 }
 

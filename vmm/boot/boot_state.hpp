@@ -67,6 +67,9 @@ struct BootState {
     uint64_t cr0 = 0, cr3 = 0, cr4 = 0, efer = 0;
     uint64_t star = 0, lstar = 0, fmask = 0, kernel_gs_base = 0;  // read back with KVM_GET_MSRS
     uint64_t entry_rip = 0;  // the kernel's first instruction (entry_mode says how syscalls enter it)
+    // The registers as lstar set them and KVM read them back: the last state a report can show
+    // when KVM resets the vCPU before the first exit (run/last_seen.hpp).
+    CpuState entry_cpu{};
     uint64_t boot_info_phys = 0;
     uint64_t initrd_phys = 0, initrd_size = 0;  // BootInfo's initrd, 0/0 for none
     uint64_t flags = 0;

@@ -7,6 +7,11 @@
 // ring 3 delivers #DB to the guest's IDT instead. The kernel (entry_SYSCALL_64 onwards) is fine, at
 // about 9 µs a step; but a step over `swapgs` also runs the instruction after it (the emulator's
 // doing: --trace path sees the same, docs/tracing.md).
+//
+// Where DR breakpoints do not fire at all (the nested AMD-V tier), gdb's breakpoints become hlt
+// bytes in guest memory (trace/bp_probe.hpp; the run loop puts RIP back on them): written when the
+// guest resumes, taken out whenever it stops, as gdb itself does with ptrace, so gdb reads the
+// guest's own bytes.
 #include "gdb/stub.hpp"
 
 #include <poll.h>
@@ -24,6 +29,7 @@
 #include "gdb/rsp.hpp"
 #include "gdb/target.hpp"
 #include "cpu/debug_regs.hpp"
+#include "trace/code_patches.hpp"
 
 namespace lstar::gdb {
 
@@ -36,6 +42,7 @@ struct Breakpoint {
     bool used = false;
     uint64_t addr = 0;
 };
+constexpr size_t kPatchSlots = 64;  // software breakpoints at most (hardware: the four DRs)
 
 // "ADDR,LEN" (and the rest after ':' for M/X).
 bool parse_addr_len(std::string_view s, uint64_t* addr, uint64_t* len, std::string_view* rest = nullptr) {
@@ -62,11 +69,17 @@ struct Stub::Impl {
     Connection conn;
     std::unique_ptr<InterruptWatcher> watcher;  // while connected
     bool detached = false;
-    std::array<Breakpoint, x86::kDebugSlots> bps;
+    trace::BpChoice bpk;
+    std::vector<Breakpoint> bps;  // kDebugSlots or kPatchSlots of them
+    GuestMemory* mem = nullptr;               // the guest's, from the first stop on
+    std::vector<ElfSegment> segments;         // the kernel image's (trace::image_gpa)
+    std::optional<trace::CodePatches> patches;  // hlt bytes, in guest memory only while the guest runs
     bool stepping_over = false;  // an internal step off a breakpoint (see resume_continue)
     std::string last_stop = "S05";
 
-    explicit Impl(const std::string& hostport) : conn(hostport) {}
+    Impl(const std::string& hostport, trace::BpChoice k)
+        : conn(hostport), bpk(std::move(k)), bps(software() ? kPatchSlots : x86::kDebugSlots) {}
+    bool software() const { return bpk.kind == trace::BpKind::Software; }
     ~Impl() { watcher.reset(); }  // joined before the socket it watches closes
 
     void close_conn() {
@@ -79,7 +92,7 @@ struct Stub::Impl {
     }
 
     // Resumes.
-    kvm_guest_debug armed() const;
+    kvm_guest_debug armed(const Machine& m);
     kvm_guest_debug single_step() const;
     kvm_guest_debug resume_continue(const Machine& m);
 
@@ -87,20 +100,29 @@ struct Stub::Impl {
     std::string handle(const std::string& pkt, Machine& m, kvm::Vcpu& vcpu, GuestMemory& mem,
                        std::optional<Resume>* resume);
     std::string handle_query(const std::string& pkt);
-    std::string handle_breakpoint(const std::string& pkt);
+    std::string handle_breakpoint(const std::string& pkt, const Machine& m, const GuestMemory& mem);
     std::optional<Resume> handle_vcont(const std::string& pkt, Machine& m);
 };
 
-kvm_guest_debug Stub::Impl::armed() const {
+// The breakpoints for running on: DR0-DR3, or hlt bytes at the guest-physical addresses the
+// page tables at the current CR3 give (an address unmapped now gets none: said on stderr).
+kvm_guest_debug Stub::Impl::armed(const Machine& m) {
     kvm_guest_debug d = no_debug();
     bool any = false;
-    for (unsigned i = 0; i < x86::kDebugSlots; ++i) {
+    for (unsigned i = 0; i < bps.size(); ++i) {
         if (!bps[i].used) continue;
+        any = true;
+        if (software()) {
+            auto gpa = guest_physical(*mem, m, bps[i].addr);
+            if (!gpa) gpa = trace::image_gpa(segments, bps[i].addr);  // not mapped yet: where the loader put it
+            if (!gpa || !patches->insert(bps[i].addr, *gpa))
+                spdlog::warn("gdb: no breakpoint at {:#x}: not mapped at CR3 {:#x}", bps[i].addr, m.sregs.cr3);
+            continue;
+        }
         d.arch.debugreg[i] = bps[i].addr;
         d.arch.debugreg[7] = x86::dr7_enable(d.arch.debugreg[7], i);
-        any = true;
     }
-    if (any) d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
+    if (any && !software()) d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;  // a hlt exits by itself
     return d;
 }
 
@@ -121,12 +143,12 @@ kvm_guest_debug Stub::Impl::resume_continue(const Machine& m) {
             stepping_over = true;
             return single_step();
         }
-    return armed();
+    return armed(m);
 }
 
 std::string Stub::Impl::handle_query(const std::string& pkt) {
     if (pkt.starts_with("qSupported"))
-        // swbreak/hwbreak: we say why we stopped, so gdb never backs RIP up over an int3 that is not there.
+        // swbreak/hwbreak: we say why we stopped, so gdb never backs RIP up over a breakpoint byte (RIP is on it).
         return "PacketSize=4000;qXfer:features:read+;swbreak+;hwbreak+";
     if (pkt == "qAttached") return "1";  // attached to a running machine: `quit` detaches, not kills
     if (pkt == "qC") return std::string("QC") + kThread;
@@ -147,9 +169,9 @@ std::string Stub::Impl::handle_query(const std::string& pkt) {
     return "";
 }
 
-std::string Stub::Impl::handle_breakpoint(const std::string& pkt) {
-    // Z0/Z1,ADDR,KIND: both become DR0-3 breakpoints. A software breakpoint (int3) is not an option
-    // here: a ring-0 int3 ends KVM_RUN with an emulation failure on this host.
+std::string Stub::Impl::handle_breakpoint(const std::string& pkt, const Machine& m, const GuestMemory& mem) {
+    // Z0/Z1,ADDR,KIND: both become the kind this KVM supports: DR0-3 where they fire (on kvm_pvm
+    // a ring-0 int3 ends KVM_RUN with an emulation failure), hlt bytes where they do not.
     if (pkt.size() < 3 || (pkt[1] != '0' && pkt[1] != '1') || pkt[2] != ',') return "";
     std::string_view args = std::string_view(pkt).substr(3);
     auto comma = args.find(',');
@@ -163,12 +185,15 @@ std::string Stub::Impl::handle_breakpoint(const std::string& pkt) {
         return "OK";
     }
     if (hit) return "OK";
+    if (bpk.kind == trace::BpKind::None) return "E95";  // EOPNOTSUPP: nothing stops the guest here (bp_probe.hpp)
+    if (software() && !guest_physical(mem, m, *addr) && !trace::image_gpa(segments, *addr))
+        return "E14";  // EFAULT: no byte for the hlt
     for (auto& bp : bps)
         if (!bp.used) {
             bp = Breakpoint{true, *addr};
             return "OK";
         }
-    return "E28";  // ENOSPC: four debug registers
+    return "E28";  // ENOSPC: four debug registers (or kPatchSlots)
 }
 
 std::optional<Resume> Stub::Impl::handle_vcont(const std::string& pkt, Machine& m) {
@@ -230,7 +255,7 @@ std::string Stub::Impl::handle(const std::string& pkt, Machine& m, kvm::Vcpu& vc
         return write_memory(mem, m, addr, bytes) ? "OK" : "E14";
     }
     case 'Z':
-    case 'z': return handle_breakpoint(pkt);
+    case 'z': return handle_breakpoint(pkt, m, mem);
     case 'c':
     case 's': {
         if (!args.empty()) {  // "c ADDR": resume at ADDR
@@ -264,7 +289,13 @@ std::string Stub::Impl::handle(const std::string& pkt, Machine& m, kvm::Vcpu& vc
     return "";  // unsupported: gdb falls back or says so
 }
 
-Stub::Stub(const std::string& hostport) : impl_(std::make_unique<Impl>(hostport)) {}
+Stub::Stub(const std::string& hostport, trace::BpChoice bps, std::vector<ElfSegment> segments)
+    : impl_(std::make_unique<Impl>(hostport, std::move(bps))) {
+    impl_->segments = std::move(segments);
+    const auto& k = impl_->bpk;
+    if (k.kind == trace::BpKind::None) spdlog::warn("gdb: breakpoints will not stop the guest on this KVM: {}", k.why);
+    else spdlog::info("gdb: breakpoints are {} ({})", trace::bp_kind_text(k.kind), k.why);
+}
 Stub::~Stub() = default;
 
 std::string Stub::address() const { return impl_->conn.address(); }
@@ -276,6 +307,10 @@ void Stub::wait_for_attach() {
 
 Resume Stub::on_stop(StopCause cause, kvm::Vcpu& vcpu, GuestMemory& mem) {
     auto& s = *impl_;
+    // Our hlt bytes out of guest memory while stopped: gdb reads the guest's bytes, and a resume
+    // writes them again (armed).
+    if (!s.patches) s.mem = &mem, s.patches.emplace(mem, trace::kHlt);
+    s.patches->remove_all();
     if (s.detached || !s.conn.is_open()) return Resume{no_debug()};
     if (s.watcher->peer_gone()) {
         // gdb went away while the guest ran (the watcher stopped it to find out): carry on without
@@ -290,15 +325,15 @@ Resume Stub::on_stop(StopCause cause, kvm::Vcpu& vcpu, GuestMemory& mem) {
     bool ctrl_c = s.watcher->interrupted();
     s.watcher->clear();
     if (ctrl_c && cause != StopCause::Interrupt) vcpu.run_page().immediate_exit = 0;
+    Machine m = load(vcpu);
     if (s.stepping_over) {
         s.stepping_over = false;
         // The internal step off a breakpoint is not gdb's business, unless gdb asked to stop.
-        if (cause == StopCause::Step && !ctrl_c) return Resume{s.armed()};
+        if (cause == StopCause::Step && !ctrl_c) return Resume{s.armed(m)};
         if (cause == StopCause::Step) cause = StopCause::Interrupt;
     }
-    Machine m = load(vcpu);
     // T05 = SIGTRAP (breakpoint, step, the first stop), T02 = SIGINT (Ctrl-C).
-    std::string reason = cause == StopCause::Breakpoint ? "hwbreak:;" : "";
+    std::string reason = cause != StopCause::Breakpoint ? "" : s.software() ? "swbreak:;" : "hwbreak:;";
     s.last_stop = std::string(cause == StopCause::Interrupt ? "T02" : "T05") + reason + "thread:" + kThread + ";";
     if (cause != StopCause::Start && !s.conn.send_packet(s.last_stop)) return s.gone();
     for (;;) {
@@ -312,6 +347,10 @@ Resume Stub::on_stop(StopCause cause, kvm::Vcpu& vcpu, GuestMemory& mem) {
         }
         if (!s.conn.send_packet(reply)) return s.gone();
     }
+}
+
+bool Stub::breakpoint_before(uint64_t rip) const {
+    return impl_->software() && impl_->patches && impl_->patches->patched(rip - 1);
 }
 
 bool Stub::interrupt_requested() const {

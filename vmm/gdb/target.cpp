@@ -56,6 +56,11 @@ std::optional<uint64_t> to_gpa(const GuestMemory& mem, const Machine& m, uint64_
 
 }  // namespace
 
+std::optional<uint64_t> guest_physical(const GuestMemory& mem, const Machine& m, uint64_t va) {
+    uint64_t room = 0;
+    return to_gpa(mem, m, va, &room);
+}
+
 // Byte by byte would do; page by page is what a 4 KiB x/1000x needs.
 std::string read_memory(const GuestMemory& mem, const Machine& m, uint64_t addr, uint64_t len) {
     std::string out;

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "kvm/ioctl.hpp"
+#include "kvm/missing.hpp"
 #include "kvm/uapi.hpp"
 
 namespace lstar::kvm {
@@ -41,8 +42,9 @@ System::System(const std::string& path) {
     if (fd < 0) {
         int e = errno;
         std::string why = std::strerror(e);
-        if (e == ENOENT)
-            throw KvmUnavailable(path + ": " + why + " (is the kvm module loaded? `ls /sys/module | grep kvm`)");
+        // ENXIO/ENODEV: a device node with no driver behind it, as good as none.
+        if (e == ENOENT || e == ENXIO || e == ENODEV)
+            throw KvmUnavailable(path + ": " + why + "; " + explain_missing_device(path, probe_kvm_modules()));
         if (e == EACCES || e == EPERM)
             throw KvmUnavailable(path + ": " + why + " (run as root or add yourself to the 'kvm' group: "
                                  "`sudo usermod -aG kvm $USER`, then log in again)");

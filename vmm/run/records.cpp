@@ -146,8 +146,9 @@ void Records::user_mappings(uint64_t user_cr3, uint64_t kernel_cr3, std::string_
     write(r);
 }
 
-void Records::fault(StopReason reason, const std::string& note, const CpuState& cpu, const std::string& insn) {
+void Records::fault(StopReason reason, const std::string& note, const EndRegisters& regs, const std::string& insn) {
     if (!enabled()) return;
+    const CpuState& cpu = regs.cpu;
     const auto& r = cpu.regs;
     const auto& s = cpu.sregs;
     JsonObject f;
@@ -156,6 +157,7 @@ void Records::fault(StopReason reason, const std::string& note, const CpuState& 
         .hex("rflags", r.rflags).hex("cr0", s.cr0).hex("cr2", s.cr2).hex("cr3", s.cr3).hex("cr4", s.cr4)
         .hex("efer", s.efer).hex("cs", s.cs.selector).hex("ss", s.ss.selector).hex("idt_base", s.idt.base)
         .hex("idt_limit", s.idt.limit);
+    add_end_registers(f, regs);
     write(f);
 }
 

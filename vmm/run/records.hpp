@@ -17,6 +17,7 @@
 #include "memory/page_walk.hpp"
 #include "run/exit_log.hpp"
 #include "run/guest_events.hpp"
+#include "run/last_seen.hpp"
 
 namespace lstar {
 
@@ -58,7 +59,8 @@ public:
     void msr(const MsrAccess& m, const CpuState& cpu);
     void user_mappings(uint64_t user_cr3, uint64_t kernel_cr3, std::string_view entry_mode,
                        const std::vector<MappedRange>& ranges, uint64_t bytes);
-    void fault(StopReason reason, const std::string& note, const CpuState& cpu, const std::string& insn);
+    // regs: which registers the report showed (kvm_amd's SHUTDOWN resets them: run/last_seen.hpp).
+    void fault(StopReason reason, const std::string& note, const EndRegisters& regs, const std::string& insn);
     // The end record's first fields; the caller adds the counters and done()s it into end().
     JsonObject end_head(StopReason reason, int status, const std::string& note) const;
     void end(const std::string& json) { if (enabled()) log_.write_end(json); }

@@ -96,6 +96,7 @@ void RunLoop::on_syscall_exit(const abi::SyscallExitEvent& ev, const CpuState& c
 
 void RunLoop::on_exception(const abi::ExceptionEvent& ev, const CpuState& cpu) {
     ++counts_.exceptions;
+    seen_.exception(ev, records_.seq());
     std::string insn = insn_text(cpu.sregs.cr0, ev.cr3, ev.rip);
     spdlog::info("guest exception: {}", describe_exception(ev, m_.image.symbols, insn));
     if (!tracer_ || !opts_.trace.exceptions) count_exception(x86::kVectors[ev.vector & 31].mnemonic);

@@ -67,18 +67,19 @@ void RunLoop::make_tracer() {
     sink.record = [this](const std::string& j) { records_.with_seq(j); };  // the tracer's records: this exit's seq
     sink.syscall_edge = [this](const std::string& name, bool enter, uint64_t) { count_syscall(name, enter); };
     sink.exception = [this](const std::string& m) { count_exception(m); };
-    tracer_.emplace(opts_.trace, m_.image.symbols, m_.mem, std::move(sink));
-    router_.add_hook({[](const VmExit& e) { return std::holds_alternative<exits::Debug>(e.kind); },
-                      [](const VmExit&) { return std::string(); },
+    tracer_.emplace(opts_.trace, m_.image.symbols, m_.mem, std::move(sink), bps_, m_.image.elf.segments);
+    router_.add_hook({[this](const VmExit& e) { return std::holds_alternative<exits::Debug>(e.kind) || bp_hlt_; },
+                      [this](const VmExit&) { return std::string(bp_hlt_ ? "software breakpoint" : ""); },
                       [this](const VmExit& e) {
-                          m_.vcpu->set_guest_debug(tracer_->on_debug(std::get<exits::Debug>(e.kind), e.cpu));
+                          auto* dbg = std::get_if<exits::Debug>(&e.kind);
+                          m_.vcpu->set_guest_debug(tracer_->on_debug(dbg ? *dbg : trace::kHltBreakpoint, e.cpu));
                           return true;
                       }});
 }
 
 std::optional<int> RunLoop::attach_gdb() {
     if (opts_.gdb.empty()) return std::nullopt;
-    gdb_ = std::make_unique<gdb::Stub>(opts_.gdb);
+    gdb_ = std::make_unique<gdb::Stub>(opts_.gdb, bps_, m_.image.elf.segments);
     const std::string elf = opts_.image                 ? *opts_.image
                             : !opts_.symbol_file.empty() ? opts_.symbol_file
                                                          : "KERNEL.elf (`lstar kernel-elf FILE` writes it)";
@@ -94,14 +95,17 @@ std::optional<int> RunLoop::attach_gdb() {
     // gdb owns debug exits and its own Ctrl-C: the first hook, before the tracer's.
     router_.add_hook({[this](const VmExit& e) {
                           auto* in = std::get_if<exits::Interrupted>(&e.kind);
-                          return std::holds_alternative<exits::Debug>(e.kind) || (in && gdb_->interrupt_requested());
+                          return std::holds_alternative<exits::Debug>(e.kind) || bp_hlt_ ||
+                                 (in && gdb_->interrupt_requested());
                       },
-                      [](const VmExit& e) {
-                          return std::string(std::holds_alternative<exits::Debug>(e.kind) ? "" : "interrupted by gdb");
+                      [this](const VmExit& e) {
+                          return std::string(std::holds_alternative<exits::Debug>(e.kind) || bp_hlt_ ? ""
+                                                                                                   : "interrupted by gdb");
                       },
                       [this](const VmExit& e) {
                           auto* dbg = std::get_if<exits::Debug>(&e.kind);
-                          auto cause = !dbg ? gdb::StopCause::Interrupt
+                          auto cause = bp_hlt_ ? gdb::StopCause::Breakpoint
+                                       : !dbg  ? gdb::StopCause::Interrupt
                                        : x86::dr6_single_step(dbg->dr6) ? gdb::StopCause::Step
                                                                         : gdb::StopCause::Breakpoint;
                           auto r = gdb_->on_stop(cause, *m_.vcpu, m_.mem);
@@ -151,7 +155,9 @@ int RunLoop::run() {
     }
     if (opts_.show_setup) out_stderr(setup_table(boot, m_.image.symbols, m_.host.description));
     if (records_.enabled()) records_.raw(setup_json(boot, m_.image.symbols, m_.host.description, kExitLogSchema));
+    if (opts_.trace.any() || !opts_.gdb.empty()) bps_ = trace::choose_breakpoints(m_.host, *m_.vcpu, m_.mem, !boot.foreign);
     make_tracer();
+    if (timeline_ && tracer_) timeline_->set_breakpoints(trace::bp_kind_name(bps_.kind));
     lstar_now_ = boot.protocol == Protocol::Lstar64 ? boot.lstar : 0;  // PVH: known at the guest's WRMSR
     if (tracer_) m_.vcpu->set_guest_debug(tracer_->start(CpuState{m_.vcpu->get_regs(), m_.vcpu->get_sregs()}, lstar_now_));
     if (auto killed = attach_gdb()) return *killed;
@@ -167,6 +173,7 @@ int RunLoop::run() {
     // The segment and control registers with every exit only when something reads them at every
     // exit (the exit log's CPL, the tracer, gdb); otherwise from the first exit that needs them on.
     m_.vcpu->sync_sregs(log_.enabled() || tracer_ || gdb_ || timeline_);
+    seen_.boot(boot.entry_cpu);
     t_start_ = clock_ns();
     uint64_t last_exit_at = 0;
     std::string_view last_reason;
@@ -199,6 +206,12 @@ int RunLoop::run() {
         }
         if (records_.seq() == 0) timings::mark("first_exit");
         records_.next_exit();
+        if (!std::holds_alternative<exits::Shutdown>(e.kind)) seen_.exit(e, records_.seq(), last_reason);
+        // A software breakpoint (a hlt byte, trace/bp_probe.hpp): KVM stopped past it; back onto it,
+        // with KVM_SET_REGS before any KVM_SET_GUEST_DEBUG (a single step is armed for the RIP KVM has).
+        bp_hlt_ = std::holds_alternative<exits::Hlt>(e.kind) &&
+                  ((gdb_ && gdb_->breakpoint_before(e.cpu.regs.rip)) || (tracer_ && tracer_->breakpoint_before(e.cpu.regs.rip)));
+        if (bp_hlt_) --e.cpu.regs.rip, m_.vcpu->set_regs(e.cpu.regs);
         counts_.count_exit(e, last_reason);
         auto routed = router_.route(e);
         if (auto* hook = std::get_if<const ExitHook*>(&routed)) {
@@ -288,12 +301,16 @@ void RunLoop::report_stop(const actions::Stop& stop, const VmExit& e, const std:
     }
     std::string what = std::string(stop_reason_name(stop.reason)) + ": " + note;
     if (stop.reason == StopReason::Timeout) what = "timeout: the guest was still running after " + std::to_string(opts_.timeout_s) + " s";
-    std::string detail = "  at " + instruction_at(m_.mem, e.cpu, m_.image.symbols) + "\n" + register_dump(e.cpu, m_.image.symbols);
+    // kvm_amd's SHUTDOWN returns the reset state: then the last registers lstar saw, labelled.
+    end_regs_ = end_registers(e, records_.seq(), seen_, m_.host.module, m_.image.symbols);
+    const CpuState& cpu = end_regs_->cpu;
+    std::string detail = end_regs_->heading + "  at " + instruction_at(m_.mem, cpu, m_.image.symbols) + "\n" +
+                         register_dump(cpu, m_.image.symbols);
     if (auto* ie = std::get_if<exits::InternalError>(&e.kind))
         if (auto d = emulation_failure_detail(*ie); !d.empty()) detail = "  " + d + "\n" + detail;
     spdlog::error("{}", what);
     out_stderr(detail);
-    records_.fault(stop.reason, note, e.cpu, insn_text(e.cpu.sregs.cr0, e.cpu.sregs.cr3, e.cpu.regs.rip));
+    records_.fault(stop.reason, note, *end_regs_, insn_text(cpu.sregs.cr0, cpu.sregs.cr3, cpu.regs.rip));
 }
 
 void RunLoop::write_end(const actions::Stop& stop, const std::string& note) {
@@ -311,6 +328,9 @@ void RunLoop::write_end(const actions::Stop& stop, const std::string& note) {
     if (records_.enabled()) {
         JsonObject r = records_.end_head(stop.reason, stop.status, note);
         add_end_counts(r, counts_, total, seccomp_allowed_);
+        r.str("breakpoints", tracer_ || gdb_ ? trace::bp_kind_name(bps_.kind) : "")
+            .num("traced_syscalls", tracer_ ? tracer_->traced_syscalls() : 0);
+        if (end_regs_) add_end_registers(r, *end_regs_);  // which registers the fault report showed
         records_.end(r.done());
     }
     if (!opts_.summary) return;
@@ -318,10 +338,8 @@ void RunLoop::write_end(const actions::Stop& stop, const std::string& note) {
                    m_.host.module, nullptr, log_.dropped_records(), log_.dropped_bytes(), log_.limit(),
                    seccomp_allowed_};
     if (tracer_)
-        f.traced = [this](uint64_t debug_exits, uint64_t) {
-            return "  traced       " + std::to_string(tracer_->traced_syscalls()) + " syscalls, " +
-                   std::to_string(tracer_->traced_exceptions()) + " exceptions, " + std::to_string(tracer_->steps()) +
-                   " single steps, from outside the guest (debug exits " + std::to_string(debug_exits) + ")\n";
+        f.traced = [this](uint64_t debug_exits, uint64_t syscalls) {
+            return tracer_->summary(debug_exits, syscalls ? std::optional<uint64_t>(syscalls) : std::nullopt);
         };
     out_stderr(summary_text(counts_, f));
 }

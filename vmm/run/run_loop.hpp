@@ -14,9 +14,11 @@
 #include "run/counters.hpp"
 #include "run/exit_log.hpp"
 #include "run/exit_router.hpp"
+#include "run/last_seen.hpp"
 #include "run/records.hpp"
 #include "run/session.hpp"
 #include "run/vm_builder.hpp"
+#include "trace/bp_probe.hpp"
 #include "trace/chrome_trace.hpp"
 #include "trace/tracer.hpp"
 
@@ -67,6 +69,10 @@ private:
     std::unique_ptr<gdb::Stub> gdb_;        // --gdb
     std::optional<trace::Tracer> tracer_;   // --trace
     std::optional<trace::ChromeTrace> timeline_;  // --trace-out
+    trace::BpChoice bps_;                   // the breakpoint kind --trace and --gdb use (trace/bp_probe.hpp)
+    bool bp_hlt_ = false;                   // this exit is a software breakpoint's hlt (RIP put back on it)
+    LastSeen seen_;                         // for ends whose registers KVM reset (kvm_amd's SHUTDOWN)
+    std::optional<EndRegisters> end_regs_;  // what the fault report showed, for the end record
     uint64_t t_start_ = 0;
     uint64_t lstar_now_ = 0;  // LSTAR as the guest has it now (boot, or its last trapped WRMSR)
     bool narrating_ = false;

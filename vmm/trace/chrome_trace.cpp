@@ -75,7 +75,7 @@ void ChromeTrace::write(uint64_t end_ns) {
             .raw("args", JsonObject().str("name", name).done()).done();
     };
     std::string head = "{\"displayTimeUnit\":\"ns\",\"otherData\":" +
-                       JsonObject().str("producer", "lstar").num("dropped_events", dropped_).done() +
+                       JsonObject().str("producer", "lstar").num("dropped_events", dropped_).str("breakpoints", breakpoints_).done() +
                        ",\"traceEvents\":[\n" + name_thread(kUserTid, "guest user mode") + ",\n" +
                        name_thread(kKernelTid, "guest kernel mode") + ",\n" + name_thread(kExitTid, "VM exits");
     bool ok = std::fputs(head.c_str(), f_) >= 0;

@@ -19,6 +19,8 @@ public:
     void syscall_edge(uint64_t ts_ns, const std::string& name, bool enter);
     void exception(uint64_t ts_ns, const std::string& name);
     void vm_exit(uint64_t ts_ns, uint64_t dur_ns, std::string_view reason);
+    // The breakpoint kind the slices came from ("hardware", "software"): otherData.breakpoints.
+    void set_breakpoints(std::string kind) { breakpoints_ = std::move(kind); }
 
     ChromeTrace() = default;
     ~ChromeTrace();
@@ -43,6 +45,7 @@ private:
     bool in_kernel_ = false;
     uint64_t kernel_since_ = 0;
     std::string kernel_name_;
+    std::string breakpoints_;
 };
 
 }  // namespace lstar::trace

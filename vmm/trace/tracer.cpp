@@ -12,6 +12,7 @@
 #include "cpu/debug_regs.hpp"
 #include "x86/descriptor.hpp"
 #include "x86/exceptions.hpp"
+#include "x86/msr.hpp"
 
 namespace lstar::trace {
 
@@ -39,15 +40,15 @@ std::vector<unsigned> parse_vectors(const std::string& list) {
     return v;
 }
 
-Tracer::Tracer(TraceOptions opts, const SymbolTable& syms, const GuestMemory& mem, TraceSink sink)
-    : opts_(std::move(opts)), syms_(syms), mem_(mem), sink_(std::move(sink)) {}
+Tracer::Tracer(TraceOptions opts, const SymbolTable& syms, GuestMemory& mem, TraceSink sink, BpChoice bps,
+               std::vector<ElfSegment> segments)
+    : opts_(std::move(opts)), syms_(syms), mem_(mem), sink_(std::move(sink)), bpk_(std::move(bps)), patches_(mem, kHlt),
+      segments_(std::move(segments)) {}
 
-namespace {
-std::string with_sym(uint64_t a, const SymbolTable& syms) {
-    auto d = syms.describe(a);
+std::string Tracer::with_sym(uint64_t a) const {
+    auto d = syms_.describe(a);
     return d.empty() ? hex(a) : hex(a) + " <" + d + ">";
 }
-}  // namespace
 
 MemReader Tracer::user_reader(uint64_t cr3) const {
     return [this, cr3](uint64_t va, size_t n) {
@@ -63,80 +64,18 @@ std::string Tracer::insn_at(const CpuState& cpu, unsigned* len) const {
     return i->text;
 }
 
-kvm_guest_debug Tracer::armed() const {
-    kvm_guest_debug d{};
-    if (bps_.empty()) return d;  // control 0: debugging off
-    d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
-    for (unsigned i = 0; i < bps_.size() && i < x86::kDebugSlots; ++i) {
-        // Slot i stays bps_[i]'s (on_debug maps DR6 back by index); only DR7 says who is on.
-        d.arch.debugreg[i] = bps_[i].addr;
-        if (bps_[i].kind == Kind::Lstar && lstar_skip_) continue;
-        if (bps_[i].kind == Kind::Return && !pending_) continue;
-        d.arch.debugreg[7] = x86::dr7_enable(d.arch.debugreg[7], i);
-    }
-    return d;
-}
-
-kvm_guest_debug Tracer::single_step() const {
-    kvm_guest_debug d{};
-    d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
-    return d;
-}
-
-void Tracer::plan(const CpuState& cpu) {
-    bps_.clear();
-    if ((opts_.syscalls || opts_.path) && lstar_) bps_.push_back({lstar_, Kind::Lstar, 0});
-    if (opts_.syscalls && lstar_) {
-        CodeReader read = [&](uint64_t va, size_t n) {
-            return read_linear_prefix(mem_, cpu.sregs.cr0, cpu.sregs.cr3, va, n);
-        };
-        returns_ = find_return_sites(lstar_, read);
-        std::string found;
-        for (const auto& r : returns_) found += " " + r.insn + "@" + with_sym(r.address, syms_);
-        if (sink_.line && !found.empty())
-            sink_.line("trace: LSTAR = " + with_sym(lstar_, syms_) + "; returns to user mode found in its code:" + found);
-        else if (sink_.line)
-            sink_.line("trace: LSTAR = " + with_sym(lstar_, syms_) + ": its code is not mapped yet; looking again at the first syscall");
-        // sysretq first: the common way back; iretq is the fallback for odd RCX values.
-        std::stable_sort(returns_.begin(), returns_.end(),
-                         [](auto& a, auto& b) { return (a.insn == "sysretq") > (b.insn == "sysretq"); });
-        for (const auto& r : returns_)
-            if (bps_.size() < (opts_.exceptions ? 2u : x86::kDebugSlots)) bps_.push_back({r.address, Kind::Return, 0});
-    }
-    if (opts_.exceptions && idt_base_) {
-        for (unsigned v : opts_.vectors) {
-            if (bps_.size() >= x86::kDebugSlots) {
-                if (sink_.line) sink_.line("trace: no hardware breakpoint left for " + std::string(x86::kVectors[v].mnemonic));
-                continue;
-            }
-            auto g = read_virtual(mem_, cpu.sregs.cr3, idt_base_ + 16ull * v, 16);
-            if (!g) continue;
-            x86::Gate gate;
-            std::memcpy(&gate, g->data(), sizeof gate);
-            if (!x86::gate_present(gate)) continue;
-            // On kvm_pvm the handler's first instruction runs as part of delivering the exception
-            // and never meets a breakpoint, so arm its second one (hardware stops there too) and
-            // remember how far a first `push` moved RSP away from the CPU's frame.
-            uint64_t handler = x86::gate_offset(gate);
-            uint64_t bp = handler;
-            unsigned frame_offset = 0;
-            CpuState at = cpu;
-            at.regs.rip = handler;
-            unsigned len = 0;
-            std::string first = insn_at(at, &len);
-            if (len && first.rfind("jmp", 0) != 0 && first.rfind("call", 0) != 0) {
-                bp = handler + len;
-                if (first.rfind("push", 0) == 0) frame_offset = 8;
-            }
-            bps_.push_back({bp, Kind::Exception, v, frame_offset});
-            if (sink_.line)
-                sink_.line("trace: " + std::string(x86::kVectors[v].mnemonic) + " handler from the IDT: " +
-                           with_sym(x86::gate_offset(gate), syms_));
-        }
-    }
-}
-
 kvm_guest_debug Tracer::start(const CpuState& cpu, uint64_t lstar) {
+    if (sink_.line)
+        sink_.line(bpk_.kind == BpKind::None
+                       ? "trace: this KVM (" + bpk_.host + ") cannot trace: " + bpk_.why
+                       : "trace: breakpoints: " + std::string(bp_kind_text(bpk_.kind)) + " (" + bpk_.why + ")");
+    if (sink_.record)
+        sink_.record(JsonObject().str("type", "trace").str("kind", "breakpoints").str("breakpoints", bp_kind_name(bpk_.kind))
+                         .str("host", bpk_.host).str("why", bpk_.why).done());
+    if (bpk_.kind == BpKind::None) {
+        mode_ = Mode::Off;
+        return kvm_guest_debug{};
+    }
     auto d = after_exit(cpu, lstar);
     // A kernel may make no VM exit between loading its IDT and the first exception, so the
     // monitor would never see the IDT in time. Without the guest's help, single-step the kernel
@@ -148,8 +87,18 @@ kvm_guest_debug Tracer::start(const CpuState& cpu, uint64_t lstar) {
     return d ? *d : armed();
 }
 
+std::string Tracer::landing_not_reported() const {
+    return "  [host] this KVM did not report the single step that lands in ring 3; the return went to RCX=" +
+           hex(call_rcx_) + " at CPL 3";
+}
+
 std::optional<kvm_guest_debug> Tracer::after_exit(const CpuState& cpu, uint64_t lstar) {
+    if (mode_ == Mode::Path && landing_pending_ && software()) {  // the guest ran on past the return
+        landing_pending_ = false;
+        return end_path(landing_not_reported());
+    }
     if (mode_ != Mode::Armed) return std::nullopt;
+    note_cpu(cpu);
     bool replan = false;
     if (lstar && lstar != lstar_ && (opts_.syscalls || opts_.path)) lstar_ = lstar, replan = true;
     // The IDT is read once the kernel has loaded a full one (all 32 exception vectors).
@@ -181,7 +130,7 @@ void Tracer::on_syscall_entry(const CpuState& cpu) {
         sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_entry").num("nr", call_.nr)
                          .str("name", name ? name : "").raw("args", args + "]").hex("rcx", r.rcx).hex("r11", r.r11)
                          .hex("cr3", cpu.sregs.cr3).hex("rip", r.rip).str("sym", syms_.describe(r.rip))
-                         .num("cpl", cpu.cpl()).done());
+                         .num("cpl", cpu.cpl()).str("stopped_by", stopped_by_).done());
     }
 }
 
@@ -196,7 +145,8 @@ void Tracer::on_syscall_return(const CpuState& cpu, const std::string& insn) {
     if (sink_.record)
         sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_return").num("nr", call_.nr)
                          .str("name", name ? name : "").num("ret", ret).str("via", insn).hex("rip", cpu.regs.rip)
-                         .str("sym", syms_.describe(cpu.regs.rip)).hex("rcx", cpu.regs.rcx).str("line", line).done());
+                         .str("sym", syms_.describe(cpu.regs.rip)).hex("rcx", cpu.regs.rcx).str("line", line)
+                         .str("stopped_by", stopped_by_).done());
 }
 
 void Tracer::on_exception(unsigned vector, const CpuState& cpu, unsigned frame_offset) {
@@ -212,11 +162,11 @@ void Tracer::on_exception(unsigned vector, const CpuState& cpu, unsigned frame_o
     CpuState at = cpu;
     at.regs.rip = rip;
     std::string insn = f ? insn_at(at) : "";
-    std::string line = std::string("exception ") + v.mnemonic + " (" + v.name + ") at " + with_sym(rip, syms_) +
+    std::string line = std::string("exception ") + v.mnemonic + " (" + v.name + ") at " + with_sym(rip) +
                        " from CPL " + std::to_string(cs & 3) + ", error code " +
                        x86::decode_error_code(vector, err, v.error_code) +
                        (vector == x86::kVecPF ? ", CR2=" + hex(cpu.sregs.cr2) : "") +
-                       (insn.empty() ? "" : ": " + insn) + "; handler " + with_sym(cpu.regs.rip, syms_) +
+                       (insn.empty() ? "" : ": " + insn) + "; handler " + with_sym(cpu.regs.rip) +
                        " on stack " + hex(cpu.regs.rsp);
     if (vector == x86::kVecPF && (cs & 3) == 3 && rip == lstar_ && lstar_)
         line += "  [this host's SYSCALL: the fetch at LSTAR faulted at CPL 3; the guest's #PF entry completes it]";
@@ -251,6 +201,13 @@ void Tracer::step_line(const CpuState& cpu, const std::string& text) {
 }
 
 kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
+    note_cpu(cpu);
+    // Our hlt bytes out while the monitor reads guest code (every way out of here arms again).
+    bool hit_patch = patches_.patched(cpu.regs.rip);
+    patches_.remove_all();
+    stopped_by_ = d.exception == kHltBreakpoint.exception ? "hlt" : d.exception == x86::kVecDB ? "#DB" : "#BP";
+    if (d.exception == kHltBreakpoint.exception) ++hlt_hits_;
+    if (mode_ == Mode::Off) return kvm_guest_debug{};
     if (mode_ == Mode::WaitIdt) {
         ++idt_wait_steps_;
         if (cpu.sregs.idt.limit >= 32 * 16 - 1) {
@@ -275,6 +232,11 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
     if (mode_ == Mode::StepOver) {  // one step past a breakpoint: arm again
         mode_ = Mode::Armed;
         return armed();
+    }
+    if (mode_ == Mode::Path && landing_pending_ && d.exception == kHltBreakpoint.exception) {
+        landing_pending_ = false;
+        end_path(landing_not_reported());
+        patches_.remove_all();  // and on to the breakpoint hit below, in Armed mode
     }
     if (mode_ == Mode::Path) {
         if (landing_pending_) {
@@ -305,15 +267,22 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
         if (text.rfind("sysret", 0) == 0 || text.rfind("iret", 0) == 0) {
             on_syscall_return(cpu, text);
             landing_pending_ = true;
+            if (software()) {
+                // QEMU's AMD-V reports no step after a sysretq that loads TF=0: arm LSTAR with the
+                // step, so the next syscall ends this path (below) and is not missed.
+                kvm_guest_debug dbg = armed();
+                dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+                return dbg;
+            }
         }
         return single_step();
     }
-    // Armed: which breakpoint? DR6 says; the RIP is the fallback.
-    int slot = x86::dr6_hit_slot(d.dr6);
+    // Armed: which breakpoint? DR6 says (a hlt: the RIP, put back on it); the RIP is the fallback.
+    int slot = software() ? -1 : x86::dr6_hit_slot(d.dr6);
     const Bp* bp = nullptr;
     if (slot >= 0 && size_t(slot) < bps_.size() && bps_[size_t(slot)].addr == cpu.regs.rip) bp = &bps_[size_t(slot)];
     for (const auto& b : bps_)
-        if (!bp && b.addr == cpu.regs.rip) bp = &b;
+        if (!bp && b.addr == cpu.regs.rip && (!software() || hit_patch)) bp = &b;
     if (!bp) return armed();  // not ours (a stray #DB): leave the breakpoints as they are
     switch (bp->kind) {
     case Kind::Lstar:

@@ -1,11 +1,14 @@
-// Watching the guest from outside, without its help (strace for a whole kernel): hardware
-// breakpoints at LSTAR and at the sysretq/iretq the entry code returns through, breakpoints on
-// exception handlers read from the guest's IDT, and single-stepping the entry path.
+// Watching the guest from outside, without its help (strace for a whole kernel): breakpoints at
+// LSTAR and at the sysretq/iretq the entry code returns through, breakpoints on exception handlers
+// read from the guest's IDT, and single-stepping the entry path.
 //
-// On this project's KVM a hardware breakpoint fires again when the vCPU resumes at it (RF does not
-// help), so every hit is followed by: disarm, one single step, re-arm. Breakpoints and single
-// steps are reported only for ring-0 code here; the syscall entry runs in ring 0 once the CPL
-// switch is done, so that is enough.
+// The breakpoints are hardware ones (DR0-DR3), or hlt bytes in guest memory on a KVM whose debug
+// registers do not fire (trace/bp_probe.hpp decides before the first instruction). On kvm_pvm a
+// hardware breakpoint fires again when the vCPU resumes at it (RF does not help), so a hit is
+// followed by arming the other side (LSTAR / the return sites) or by: disarm, one single step,
+// re-arm. A hlt breakpoint is handled the same way: it is taken out while the vCPU runs the
+// instruction under it. Breakpoints and single steps are reported only for ring-0 code on kvm_pvm; the
+// syscall entry runs in ring 0 once the CPL switch is done, so that is enough.
 #pragma once
 #include <linux/kvm.h>
 
@@ -18,11 +21,16 @@
 #include "kvm/exit.hpp"
 #include "loader/symbols.hpp"
 #include "memory/guest_memory.hpp"
+#include "trace/bp_probe.hpp"
 #include "trace/entry_scan.hpp"
+#include "trace/code_patches.hpp"
 #include "trace/syscall_format.hpp"
 #include "cpu/disasm.hpp"
 
 namespace lstar::trace {
+
+// What the run loop passes on_debug for a software breakpoint's hlt exit.
+inline constexpr exits::Debug kHltBreakpoint{~0u, 0, 0, 0};
 
 struct TraceOptions {
     bool syscalls = false;
@@ -45,47 +53,76 @@ struct TraceSink {
 
 class Tracer {
 public:
-    Tracer(TraceOptions opts, const SymbolTable& syms, const GuestMemory& mem, TraceSink sink);
+    // bps: the breakpoint kind this KVM supports (choose_breakpoints); software ones write hlt
+    // bytes into mem.
+    // segments: the kernel image's, for a software breakpoint on code not mapped yet (image_gpa).
+    Tracer(TraceOptions opts, const SymbolTable& syms, GuestMemory& mem, TraceSink sink, BpChoice bps = {},
+           std::vector<ElfSegment> segments = {});
 
     // Before the first KVM_RUN: the debug state to start with.
     kvm_guest_debug start(const CpuState& cpu, uint64_t lstar);
     // Called after every exit with the current LSTAR (0 while unknown): notices a new LSTAR or a
     // new IDT and returns the debug state to install when it changes.
     std::optional<kvm_guest_debug> after_exit(const CpuState& cpu, uint64_t lstar);
-    // A KVM_EXIT_DEBUG: returns the debug state to install before the next run.
+    // A KVM_EXIT_DEBUG, or a software breakpoint's hlt exit (d = kHltBreakpoint, cpu with RIP put
+    // back on the breakpoint): returns the debug state to install before the next run.
     kvm_guest_debug on_debug(const exits::Debug& d, const CpuState& cpu);
     // The run ended: a syscall that never returned (exit_group) is printed with "= ?".
     void finish();
 
+    // A hlt exit with RIP here: one of our software breakpoints (the hlt byte at rip - 1)?
+    bool breakpoint_before(uint64_t rip) const { return software() && patches_.patched(rip - 1); }
+
     uint64_t traced_syscalls() const { return syscalls_; }
     uint64_t traced_exceptions() const { return exceptions_; }
     uint64_t steps() const { return step_no_ + idt_wait_steps_; }
+    const BpChoice& breakpoints() const { return bpk_; }
+    // The summary's lines: the breakpoint kind, what was traced. guest_syscalls is what the guest
+    // counted itself (nullopt: unknown): a guest that made calls none of which was traced is said
+    // to be untraceable here, with the reason, never "traced 0".
+    std::string summary(uint64_t debug_exits, std::optional<uint64_t> guest_syscalls) const;
 
 private:
-    enum class Mode { Armed, StepOver, Path, WaitIdt };
+    enum class Mode { Armed, StepOver, Path, WaitIdt, Off };  // Off: this KVM cannot trace
     enum class Kind { Lstar, Return, Exception };
+    static constexpr uint64_t kNoGpa = ~0ull;
     struct Bp {
         uint64_t addr;
         Kind kind;
-        unsigned vector;
-        unsigned frame_offset;  // exception: where the CPU's frame is, relative to RSP at the breakpoint
+        unsigned vector = 0;
+        unsigned frame_offset = 0;  // exception: where the CPU's frame is, relative to RSP at the breakpoint
+        uint64_t gpa = kNoGpa;      // software breakpoints: where the hlt goes (found when first armed)
     };
 
-    kvm_guest_debug armed() const;
-    kvm_guest_debug single_step() const;
+    // The debug state for running on: the breakpoints that are due, in DR0-DR3 or as hlt bytes.
+    kvm_guest_debug armed();
+    // One single step with no breakpoint armed (and no hlt of ours left in guest memory).
+    kvm_guest_debug single_step();
+    bool software() const { return bpk_.kind == BpKind::Software; }
+    unsigned capacity() const;  // breakpoints at most: four debug registers, or 16 hlt bytes
+    void place_patch(Bp& b);
+    void note_cpu(const CpuState& cpu) { cr0_ = cpu.sregs.cr0, cr3_ = cpu.sregs.cr3; }
     void plan(const CpuState& cpu);
     void on_syscall_entry(const CpuState& cpu);
     void on_syscall_return(const CpuState& cpu, const std::string& insn);
     void on_exception(unsigned vector, const CpuState& cpu, unsigned frame_offset);
     void step_line(const CpuState& cpu, const std::string& insn_text);
     kvm_guest_debug end_path(const std::string& why);
+    std::string landing_not_reported() const;
     std::string insn_at(const CpuState& cpu, unsigned* len = nullptr) const;
+    std::string with_sym(uint64_t a) const;  // "0x... <symbol+off>"
+    std::string exits_text(uint64_t debug_exits) const;  // "debug exits N[, breakpoint hlt exits M]"
     MemReader user_reader(uint64_t cr3) const;
 
     TraceOptions opts_;
     const SymbolTable& syms_;
-    const GuestMemory& mem_;
+    GuestMemory& mem_;
     TraceSink sink_;
+    BpChoice bpk_;
+    CodePatches patches_;  // software breakpoints: hlt bytes in guest memory
+    std::vector<ElfSegment> segments_;
+    const char* stopped_by_ = "";  // what stopped the guest last: "#DB" (DR0-DR3, a step) or "hlt"
+    uint64_t cr0_ = 0, cr3_ = 0;  // at the last exit: the page tables a patch's address is found in
     Mode mode_ = Mode::Armed;
     uint64_t lstar_ = 0, idt_base_ = 0;
     std::vector<ReturnSite> returns_;
@@ -104,7 +141,7 @@ private:
     std::string prev_text_;
     unsigned prev_len_ = 0;
     uint64_t path_insns_ = 0, step_no_ = 0;
-    uint64_t syscalls_ = 0, exceptions_ = 0, idt_wait_steps_ = 0;
+    uint64_t syscalls_ = 0, exceptions_ = 0, idt_wait_steps_ = 0, hlt_hits_ = 0;
 };
 
 // "PF,GP,UD" -> {14, 13, 6}; throws std::invalid_argument naming an unknown one.
