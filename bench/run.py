@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""lstar's benchmarks (issue 8): run everything, print a table, write JSON and a PNG chart.
+"""lstar's benchmarks: run everything, print a table, write JSON and a PNG chart.
 
 Every figure is a ratio between two things measured in the same run, interleaved (A B A B ...),
 with the median and the range over the repetitions. Absolute times are printed too, labelled with

@@ -5,7 +5,7 @@ usage: gen_help_docs.py LSTAR VERSION_H EXIT_STATUS_HPP OUT_MAN OUT_BASH
 
 The text of every option, the examples and the command list come from `lstar --help`,
 `lstar run --help` and `lstar kernel-elf --help` (CLI11's format), so the page cannot drift from
-the program; the exit statuses come from vmm/run/exit_status.hpp. The completion offers the
+the program; the exit statuses come from vmm/common/exit_status.hpp. The completion offers the
 options, the values of every option whose help lists them ({a,b,c}), the built-in programs for
 --init, the --trace items, and file names where a file is taken.
 """

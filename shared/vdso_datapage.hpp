@@ -47,12 +47,7 @@ inline constexpr uint64_t kVsyscallGettimeofday = kVsyscallAddr + 0x000;
 inline constexpr uint64_t kVsyscallTime = kVsyscallAddr + 0x400;
 inline constexpr uint64_t kVsyscallGetcpu = kVsyscallAddr + 0x800;
 
-// The vsyscall= modes (Linux's enum vsyscall_mode minus the long-gone "native").
-enum class VsyscallMode : uint32_t {
-    Emulate = 0,  // page readable (NX); a call faults and the kernel emulates it
-    Xonly = 1,    // page not mapped: a call faults and is emulated; a read is a segfault (Linux's default)
-    None = 2,     // page not mapped, no emulation: a call is a segfault
-};
+// The vsyscall= modes (VsyscallMode) are in option_names.hpp, with their names.
 
 // Where exec puts the vDSO: [vvar page][vDSO image], at kVdsoBase + a random number of pages below
 // kVdsoRandomPages (26 bits of entropy, compare Linux's 28 bits for mmap on x86-64), far below the

@@ -4,6 +4,7 @@
 
 #include "binfmt.hpp"
 #include "cpio_newc.hpp"
+#include "events.hpp"
 #include "initramfs.hpp"
 #include "kernel.hpp"
 #include "mm.hpp"
@@ -78,6 +79,19 @@ long do_execve(const char* path, ExecArgs& args, UserStart& out) {
     for (; path[i] && i < kPathMax - 1; i++) exe_path[i] = path[i];
     exe_path[i] = '\0';
     return 0;
+}
+
+// The UserEnter event: the monitor learns the program, its entry point and its first stack.
+void report_user_enter(const UserStart& start) {
+    auto* e = event_prepare<abi::UserEnterEvent>(abi::EventType::UserEnter);
+    e->rip = start.entry;
+    e->rsp = start.sp;
+    e->rflags = 0x202;  // what enter_user_mode loads: IF | the fixed bit
+    e->cr3 = user_cr3(read_cr3());
+    e->cs = x86::kUserCs;
+    e->ss = x86::kUserDs;
+    for (unsigned i = 0; i < abi::kNameMax - 1 && current.comm[i]; i++) e->name[i] = current.comm[i];
+    event_send();
 }
 
 }  // namespace lstar::kernel

@@ -31,7 +31,7 @@ long do_execve(const char* path, ExecArgs& args, UserStart& out);
 
 ExecArgs& exec_args_buffer();  // the one buffer (static: far larger than a kernel stack)
 long exec_args_add(ExecArgs& a, const char* s, uint64_t len);  // one more string: -E2BIG when full
-void report_user_enter(const UserStart& start);  // the UserEnter event (main.cpp)
+void report_user_enter(const UserStart& start);  // the UserEnter event for the monitor
 extern uint64_t user_fs_base, user_gs_base;      // arch_prctl's values (0: never set)
 
 }  // namespace lstar::kernel

@@ -17,9 +17,21 @@ struct File {
 inline constexpr unsigned kMaxFds = 256;  // the table's size; RLIMIT_NOFILE may lower it
 extern File fd_table[kMaxFds];
 
+// The descriptor table (file.cpp).
 void files_init();         // fds 0, 1, 2: the console
 void close_on_exec();      // execve: close O_CLOEXEC fds
 bool fd_is_console(unsigned long fd);
+File* get_file(unsigned long fd);  // nullptr for a descriptor that is not open
+long alloc_fd(FileKind kind, uint32_t node, bool cloexec);  // the lowest free descriptor, or -EMFILE
+long file_node(const File& f);     // the node index, kConsoleNode for the console
+// The initramfs file at fd: its bytes, for mmap; -EBADF or -EINVAL for anything else.
+long file_for_mmap(unsigned long fd, const unsigned char*& data, uint64_t& size);
+
+// The *at() calls' and open's flags (Linux's uapi fcntl.h values).
+inline constexpr long kAtFdcwd = -100;
+inline constexpr unsigned long kAtSymlinkNofollow = 0x100, kAtEmptyPath = 0x1000;
+inline constexpr unsigned long kOAccmode = 3, kOCreat = 0100, kOTrunc = 01000, kODirectory = 0200000,
+                               kONofollow = 0400000, kOCloexec = 02000000;
 
 inline constexpr unsigned kPathMax = 512;  // our PATH_MAX: longer paths get -ENAMETOOLONG
 
@@ -30,5 +42,7 @@ inline constexpr unsigned kPathMax = 512;  // our PATH_MAX: longer paths get -EN
 inline constexpr int kConsoleNode = 1 << 20;
 long resolve_user_path(long dirfd, uint64_t upath, bool follow, char* out, uint32_t& len);
 long resolve_path(long dirfd, const char* path, bool follow, char* out, uint32_t& len);
+
+inline bool is_type(uint32_t mode, uint32_t type) { return (mode & 0170000) == type; }  // S_IFMT
 
 }  // namespace lstar::kernel

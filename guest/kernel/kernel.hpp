@@ -13,6 +13,7 @@ namespace lstar::kernel {
 
 // Set once by start_kernel; read-only afterwards.
 extern const boot::BootInfo* boot_info;
+extern bool pvh_boot;      // booted through PVH (pvh.cpp), not lstar's 64-bit protocol
 extern bool guest_events;  // BootInfo.flags & kFlagGuestEvents: report syscalls and exceptions
 // True when a monitor speaking lstar's port ABI is there (the 64-bit protocol, or PVH with
 // lstar.bootinfo=): events, console and exit go through its ports. False under a plain PVH loader

@@ -13,8 +13,10 @@
 #include "events.hpp"
 #include "idt.hpp"
 #include "mm.hpp"
+#include "option_names.hpp"
 #include "printk.hpp"
 #include "processor.hpp"
+#include "string.hpp"
 #include "time.hpp"
 #include "x86/descriptor.hpp"
 #include "x86/msr.hpp"
@@ -25,8 +27,6 @@ namespace lstar::kernel {
 
 const boot::BootInfo* boot_info;
 abi::EntryMode entry_mode = abi::EntryMode::Direct;
-extern bool pvh_boot;
-bool pti_init(bool pcid);  // pti.cpp
 
 namespace {
 
@@ -55,15 +55,10 @@ void syscall_init(uint64_t lstar) {
 }
 
 abi::EntryMode parse_entry_mode(const char* s) {
-    auto is = [s](const char* m) {
-        const char* a = s;
-        while (*a && *a == *m) a++, m++;
-        return *a == *m;
-    };
-    if (is("pti")) return abi::EntryMode::Pti;
-    if (is("pti-pcid")) return abi::EntryMode::PtiPcid;
-    if (!is("direct")) pr_err("lstar.entry=%s: unknown (direct, pti, pti-pcid); using direct", s);
-    return abi::EntryMode::Direct;
+    for (const auto& m : abi::kEntryModes)
+        if (lib::streq(s, m.name)) return m.value;
+    pr_err("lstar.entry=%s: unknown (direct, pti, pti-pcid); using direct", s);
+    return abi::kEntryModes[0].value;
 }
 
 bool cpu_has_pcid() {
@@ -76,11 +71,7 @@ bool broken_idt_for_user;  // lstar.crash=user-triple
 
 // lstar.crash=...: ways for the monitor's tests to make the kernel fail on purpose.
 void crash_test(const char* how) {
-    auto is = [how](const char* s) {
-        const char* a = how;
-        while (*a && *a == *s) a++, s++;
-        return *a == *s;
-    };
+    auto is = [how](const char* s) { return lib::streq(how, s); };
     if (is("triple")) {
         // No IDT: #UD cannot be delivered -> #GP cannot either -> #DF cannot -> triple fault.
         idt_invalidate();
@@ -118,18 +109,6 @@ void crash_test(const char* how) {
 }
 
 }  // namespace
-
-void report_user_enter(const UserStart& start) {
-    auto* e = event_prepare<abi::UserEnterEvent>(abi::EventType::UserEnter);
-    e->rip = start.entry;
-    e->rsp = start.sp;
-    e->rflags = 0x202;  // what enter_user_mode loads: IF | the fixed bit
-    e->cr3 = user_cr3(read_cr3());
-    e->cs = x86::kUserCs;
-    e->ss = x86::kUserDs;
-    for (unsigned i = 0; i < abi::kNameMax - 1 && current.comm[i]; i++) e->name[i] = current.comm[i];
-    event_send();
-}
 
 }  // namespace lstar::kernel
 

@@ -7,6 +7,9 @@
 
 namespace lstar::kernel {
 
+// PTI: the user/kernel page-table pair of each process (pti.cpp); false when out of memory.
+bool pti_init(bool pcid);
+
 // memblock.cpp: pages from BootInfo's [free_phys_start, free_phys_end). The monitor hands that
 // RAM over zero-filled, so a fresh page needs no clearing (which would cost ~1 us per
 // instruction here). Returns the physical address, or 0 when RAM is exhausted.

@@ -6,6 +6,7 @@
 // written, a private copy otherwise (and on the first write to a shared page: copy-on-write).
 // Nothing is freed: the run ends first, and reused pages would need clearing (~1 us per
 // instruction in ring 0 here).
+#include "fs.hpp"
 #include "kernel.hpp"
 #include "mm.hpp"
 #include "printk.hpp"
@@ -225,11 +226,6 @@ extern "C" long sys_brk(unsigned long brk, unsigned long, unsigned long, unsigne
     }
     mm.brk = brk;
     return long(brk);
-}
-
-// The file behind an fd, for mmap (fs.cpp).
-namespace lstar::kernel {
-long file_for_mmap(unsigned long fd, const unsigned char*& data, uint64_t& size);
 }
 
 extern "C" long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot, unsigned long flags,

@@ -1,6 +1,6 @@
 // The handful of privileged x86 instructions the kernel uses, as inline functions
 // (compare Linux's asm/io.h, asm/special_insns.h, asm/msr.h). All of them are known to
-// this host's ring-0 instruction emulator (see /work/shared/host-notes.md).
+// this host's ring-0 instruction emulator (see docs/host-workarounds.md).
 #pragma once
 #include <cstdint>
 

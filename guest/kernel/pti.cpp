@@ -21,8 +21,6 @@
 
 namespace lstar::kernel {
 
-extern bool pvh_boot;
-
 namespace {
 
 struct __attribute__((packed)) DescPtr {

@@ -2,6 +2,9 @@
 // freestanding kernel. The copies are single `rep movsb`/`rep stosb` instructions: on this host
 // every ring-0 instruction is emulated, and one string instruction beats a loop of many.
 #include "kernel.hpp"
+#include "string.hpp"
+
+using namespace lstar;
 
 extern "C" {
 
@@ -35,17 +38,9 @@ void* memmove(void* dst, const void* src, size_t n) {
 }
 
 int memcmp(const void* a, const void* b, size_t n) {
-    auto* x = static_cast<const unsigned char*>(a);
-    auto* y = static_cast<const unsigned char*>(b);
-    for (size_t i = 0; i < n; i++)
-        if (x[i] != y[i]) return x[i] - y[i];
-    return 0;
+    return lib::compare_bytes(a, b, n);
 }
 
-size_t strlen(const char* s) {
-    size_t n = 0;
-    while (s[n]) n++;
-    return n;
-}
+size_t strlen(const char* s) { return lib::string_length(s); }
 
 }  // extern "C"

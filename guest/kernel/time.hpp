@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "boot_protocol.hpp"
+#include "option_names.hpp"
 #include "pt_regs.h"
 #include "vdso_datapage.hpp"
 

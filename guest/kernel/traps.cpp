@@ -58,7 +58,7 @@ uint16_t user_opcode(uint64_t ip) {
  * #UD from ring 3 at one of the two doors this host's CPU refuses. Returns true when handled.
  *
  *  - `int $0x80` (CD 80): THE INT80 #UD SHIM. On this host's kvm_pvm a DPL-3 gate raises #UD
- *    instead of being taken (/work/shared/host-notes.md). Continue exactly as the gate would have:
+ *    instead of being taken (docs/host-workarounds.md). Continue exactly as the gate would have:
  *    the frame the CPU pushed for #UD is the gate's frame except that RIP points at the
  *    instruction (a fault) rather than after it (a trap), and RF may be set: fix both and run
  *    do_int80_syscall_32, via=UdShim. On hardware (and QEMU) the gate is taken and this never runs.

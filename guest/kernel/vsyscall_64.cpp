@@ -22,8 +22,10 @@
 // (Linux's pti_setup_vsyscall), so the kernel image is not even mapped there.
 #include "kernel.hpp"
 #include "mm.hpp"
+#include "option_names.hpp"
 #include "printk.hpp"
 #include "processor.hpp"
+#include "string.hpp"
 #include "syscall_nr.hpp"
 #include "syscalls.hpp"
 #include "time.hpp"
@@ -40,11 +42,6 @@ using namespace x86;
 
 constexpr uint64_t kPfWrite = 1 << 1, kPfUser = 1 << 2, kPfInstr = 1 << 4;  // X86_PF_*
 constexpr uint64_t kTableFlags = kPtePresent | kPteWrite | kPteUser;
-
-bool streq(const char* a, const char* b) {
-    while (*a && *a == *b) a++, b++;
-    return *a == *b;
-}
 
 uint64_t* table_at(uint64_t entry_or_phys) { return phys_to_virt<uint64_t>(pte_addr(entry_or_phys)); }
 
@@ -76,10 +73,13 @@ bool write_ok(uint64_t ptr, uint64_t size) { return !ptr || user_range_accessibl
 }  // namespace
 
 bool map_vsyscall(const char* mode) {
-    if (!mode || streq(mode, "xonly")) vsyscall_mode = vdso::VsyscallMode::Xonly;
-    else if (streq(mode, "emulate")) vsyscall_mode = vdso::VsyscallMode::Emulate;
-    else if (streq(mode, "none")) vsyscall_mode = vdso::VsyscallMode::None;
-    else pr_err("vsyscall=%s: unknown (emulate, xonly, none); using xonly", mode);
+    vsyscall_mode = abi::kVsyscallDefault;
+    if (mode) {
+        bool known = false;
+        for (const auto& m : abi::kVsyscallModes)
+            if (lib::streq(mode, m.name)) vsyscall_mode = m.value, known = true;
+        if (!known) pr_err("vsyscall=%s: unknown (emulate, xonly, none); using xonly", mode);
+    }
     if (vsyscall_mode != vdso::VsyscallMode::Emulate) return true;
 
     // PML4[511] -> PDPT[511] -> PD[507] -> PT[0] -> the page: U on every level, NX on the leaf.

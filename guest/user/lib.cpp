@@ -1,6 +1,8 @@
 // memcpy/memset/memmove/memcmp for user programs: gcc may emit calls to them even freestanding.
 #include <cstddef>
 
+#include "string.hpp"
+
 extern "C" {
 void* memcpy(void* d, const void* s, size_t n) {
     void* ret = d;
@@ -22,10 +24,6 @@ void* memmove(void* d, const void* s, size_t n) {
     return d;
 }
 int memcmp(const void* a, const void* b, size_t n) {
-    auto* x = static_cast<const unsigned char*>(a);
-    auto* y = static_cast<const unsigned char*>(b);
-    for (size_t i = 0; i < n; i++)
-        if (x[i] != y[i]) return x[i] - y[i];
-    return 0;
+    return lstar::lib::compare_bytes(a, b, n);
 }
 }

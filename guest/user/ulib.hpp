@@ -1,14 +1,11 @@
 // The few helpers lstar's user programs share: string length, decimal conversion, printing.
 #pragma once
+#include "string.hpp"
 #include "syscall.hpp"
 
 namespace user {
 
-inline unsigned long strlen(const char* s) {
-    unsigned long n = 0;
-    while (s[n]) n++;
-    return n;
-}
+inline unsigned long strlen(const char* s) { return lstar::lib::string_length(s); }
 
 inline long puts(const char* s) { return write(1, s, strlen(s)); }
 

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 
+#include "string.hpp"
 #include "../kernel/elf.hpp"  // Elf64_Ehdr, Elf64_Phdr
 
 namespace user::vdso {
@@ -59,10 +60,7 @@ inline uint32_t elf_hash(const char* name) {  // the SysV ELF hash (gABI)
     return h;
 }
 
-inline bool streq(const char* a, const char* b) {
-    while (*a && *a == *b) a++, b++;
-    return *a == *b;
-}
+using lstar::lib::streq;
 
 class Vdso {
 public:

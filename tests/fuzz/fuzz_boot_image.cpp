@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 if (r.file_offset > size || r.filesz > size - r.file_offset) abort();
                 if (r.memsz < r.filesz) abort();
                 if (r.entry < r.phys || r.entry - r.phys >= r.filesz) abort();
-            } catch (const ElfError&) {
+            } catch (const BadImage&) {
             }
         }
     }
@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 if (p == Protocol::Multiboot && !f.multiboot) abort();
                 if (p == Protocol::Lstar64 && !f.lstar) abort();
                 (void)describe_image(f, p);
-            } catch (const std::invalid_argument&) {
+            } catch (const BadImage&) {
             }
         }
     }

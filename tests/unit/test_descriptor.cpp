@@ -3,7 +3,7 @@
 #include <string>
 
 #include "boot/gdt.hpp"
-#include "x86/decode.hpp"
+#include "cpu/decode.hpp"
 #include "x86/descriptor.hpp"
 #include "x86/selectors.hpp"
 
@@ -30,7 +30,7 @@ TEST_CASE("code and data descriptors round-trip") {
 }
 
 TEST_CASE("descriptor decoder names the fields") {
-    CHECK(describe_descriptor(code64_descriptor(0)) == "code DPL0 L=1 D=0 G=1 P=1 base=0 limit=0xfffff");
+    CHECK(describe_descriptor(code64_descriptor(0)) == "code DPL0 L=1 D=0 G=1 P=1 base=0x0 limit=0xfffff");
     auto user_cs = describe_descriptor(code64_descriptor(3));
     CHECK(user_cs.starts_with("code DPL3"));
     CHECK(user_cs.find("L=1") != std::string::npos);
@@ -114,5 +114,5 @@ TEST_CASE("CPUNODE descriptor: (node << 12) | cpu in the limit, DPL 3, round-tri
     static_assert(desc_limit(d) == ((5u << 12) | 37));
     static_assert(desc_dpl(d) == 3 && desc_present(d) && !desc_system(d) && desc_db(d));
     static_assert(!(desc_flags(d) & kDescG));  // byte granular: LSL returns the limit as stored
-    CHECK(describe_descriptor(d) == "data DPL3 W=0 expand-down D=1 G=0 P=1 base=0 limit=0x5025");
+    CHECK(describe_descriptor(d) == "data DPL3 W=0 expand-down D=1 G=0 P=1 base=0x0 limit=0x5025");
 }

@@ -1,6 +1,8 @@
 // The legacy devices of vmm/devices/: pure classes, no /dev/kvm.
 #include <doctest/doctest.h>
 
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -119,6 +121,8 @@ TEST_CASE("the board: COM1 output reaches both sinks, fw_cfg serves rep insb, de
     std::string out;
     std::vector<std::string> lines;
     Board b({64 << 20, 1, "abc"}, {[&](const std::string& s) { out += s; }, [&](const std::string& l) { lines.push_back(l); }});
+    IoBus bus;
+    b.attach(bus);
     auto io = [](uint16_t port, bool in, uint8_t size, uint32_t count, std::vector<uint8_t>& data) {
         exits::Io x{};
         x.port = port, x.in = in, x.size = size, x.count = count, x.data = data;
@@ -126,34 +130,34 @@ TEST_CASE("the board: COM1 output reaches both sinks, fw_cfg serves rep insb, de
         return x;
     };
     std::vector<uint8_t> text = {'h', 'i', '\r', '\n', 'z'};
-    auto d = b.on_io(io(0x3f8, false, 1, 5, text));  // rep outsb
+    auto d = bus.io(io(0x3f8, false, 1, 5, text));  // rep outsb
     REQUIRE(d);
     CHECK(out == "hi\nz");
     CHECK(lines == std::vector<std::string>{"hi"});
     b.flush();
     CHECK(lines.back() == "z");
     std::vector<uint8_t> sel = {0x15, 0x00};
-    CHECK(b.on_io(io(0x510, false, 2, 1, sel)));
+    CHECK(bus.io(io(0x510, false, 2, 1, sel)));
     std::vector<uint8_t> none;
-    d = b.on_io(io(0x511, true, 1, 4, none));  // rep insb
+    d = bus.io(io(0x511, true, 1, 4, none));  // rep insb
     auto* r = std::get_if<actions::CompleteRead>(&d->action);
     REQUIRE(r);
     CHECK(r->bytes == std::vector<uint8_t>{'a', 'b', 'c', 0});
     std::vector<uint8_t> lsr;
-    d = b.on_io(io(0x3fd, true, 1, 1, lsr));
+    d = bus.io(io(0x3fd, true, 1, 1, lsr));
     CHECK(std::get<actions::CompleteRead>(d->action).bytes == std::vector<uint8_t>{0x60});
     std::vector<uint8_t> mask = {0xfb};
-    CHECK(b.on_io(io(0x21, false, 1, 1, mask)));
-    d = b.on_io(io(0x21, true, 1, 1, none));
+    CHECK(bus.io(io(0x21, false, 1, 1, mask)));
+    d = bus.io(io(0x21, true, 1, 1, none));
     CHECK(std::get<actions::CompleteRead>(d->action).bytes == std::vector<uint8_t>{0xfb});
     std::vector<uint8_t> v = {3, 0, 0, 0};
-    d = b.on_io(io(0xf4, false, 4, 1, v));
+    d = bus.io(io(0xf4, false, 4, 1, v));
     auto* s = std::get_if<actions::Stop>(&d->action);
     REQUIRE(s);
     CHECK(s->status == 7);
     CHECK(s->reason == StopReason::GuestExit);
     CHECK(d->note.find("isa-debug-exit") != std::string::npos);
-    CHECK(!b.on_io(io(0x61, true, 1, 1, none)));  // not a board port: the dispatcher's all ones
+    CHECK(!bus.io(io(0x61, true, 1, 1, none)));  // not a board port: the dispatcher's all ones
 }
 
 TEST_CASE("CMOS RTC: the date in BCD, 24-hour mode, UIP never set, NMI bit ignored in the index") {
@@ -175,4 +179,32 @@ TEST_CASE("CMOS RTC: the date in BCD, 24-hour mode, UIP never set, NMI bit ignor
     CHECK(reg(CmosRtc::kRegD) == 0x80);
     CHECK(reg(0x80 | 0x09) == 0x26);  // bit 7 of the index is the NMI mask
     CHECK(reg(0x40) == 0);            // plain CMOS RAM reads as zero
+}
+
+TEST_CASE("the I/O bus hands an access to the one device whose range holds it, refuses overlaps") {
+    IoBus bus;
+    std::vector<uint16_t> seen;
+    auto device = [&](const exits::Io& io) -> std::optional<Decision> {
+        seen.push_back(io.port);
+        return Decision{actions::Continue{}, "mine"};
+    };
+    bus.add_ports(0x3f8, 8, device);
+    bus.add_ports(0x70, 1, [](const exits::Io&) -> std::optional<Decision> { return std::nullopt; });  // declines
+    exits::Io io{};
+    io.port = 0x3ff;
+    REQUIRE(bus.io(io));
+    CHECK(bus.io(io)->note == "mine");
+    io.port = 0x400;
+    CHECK(!bus.io(io));  // one past the range
+    io.port = 0x3f7;
+    CHECK(!bus.io(io));
+    io.port = 0x70;
+    CHECK(!bus.io(io));  // a device may decline: the dispatcher answers
+    CHECK(seen == std::vector<uint16_t>{0x3ff, 0x3ff});
+    CHECK_THROWS_AS(bus.add_ports(0x3fc, 2, device), std::logic_error);
+    CHECK_THROWS_AS(bus.add_ports(0x3f0, 9, device), std::logic_error);
+    bus.add_ports(0x3f0, 8, device);  // adjacent is fine
+    exits::Mmio m{};
+    m.gpa = 0xfee00000;
+    CHECK(!bus.mmio(m));
 }

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "x86/disasm.hpp"
+#include "cpu/disasm.hpp"
 
 using namespace lstar::x86;
 

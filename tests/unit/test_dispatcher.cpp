@@ -5,7 +5,7 @@
 
 #include "event_abi.hpp"
 #include "run/dispatcher.hpp"
-#include "run/exit_status.hpp"
+#include "common/exit_status.hpp"
 
 using namespace lstar;
 
@@ -32,7 +32,7 @@ TEST_CASE("OUT to the console port: the byte goes to stdout") {
 
 TEST_CASE("OUT to the event port: read the record at that guest-physical address") {
     auto d = dispatch(io_out(abi::kPortEvent, 4, 0x1234));
-    auto* g = std::get_if<actions::GuestEvent>(&d.action);
+    auto* g = std::get_if<actions::ReadEvent>(&d.action);
     REQUIRE(g);
     CHECK(g->gpa == 0x1234);
 }

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "run/exit_log.hpp"
-#include "run/json.hpp"
+#include "common/json.hpp"
 
 using namespace lstar;
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "x86/decode.hpp"
+#include "cpu/decode.hpp"
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"
 #include "x86/paging.hpp"

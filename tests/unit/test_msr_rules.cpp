@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "x86/msr.hpp"
-#include "x86/msr_rules.hpp"
+#include "cpu/msr_rules.hpp"
 
 using namespace lstar::x86;
 

@@ -10,7 +10,7 @@
 #include "trace/code_patches.hpp"
 #include "trace/syscall_format.hpp"
 #include "trace/tracer.hpp"
-#include "x86/debug_regs.hpp"
+#include "cpu/debug_regs.hpp"
 
 using namespace lstar;
 using namespace lstar::trace;

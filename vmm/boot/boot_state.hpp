@@ -5,12 +5,14 @@
 #include <linux/kvm.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "boot/gdt.hpp"
 #include "boot/image_kind.hpp"
 #include "event_abi.hpp"
+#include "option_names.hpp"
 #include "boot/kernel_image.hpp"
 #include "boot/wall_clock.hpp"
 #include "kvm/vcpu.hpp"
@@ -22,11 +24,7 @@
 
 namespace lstar {
 
-// Who programs EFER.SCE, STAR, LSTAR, FMASK and KERNEL_GS_BASE (--msr-setup).
-enum class MsrSetup {
-    Monitor,  // lstar's 64-bit protocol: the monitor writes them before the first instruction
-    Guest,    // PVH entry: the kernel builds long mode and writes them itself; the monitor traps them
-};
+using abi::MsrSetup;  // --msr-setup (shared/option_names.hpp)
 
 // A --module FILE: its bytes and where the boot put them.
 struct BootModule {
@@ -40,21 +38,19 @@ struct BootOptions {
     Protocol protocol = Protocol::Lstar64;  // from choose_protocol (image_kind.hpp)
     std::vector<BootModule> modules;        // PVH and multiboot only
     bool guest_events = true;  // BootInfo kFlagGuestEvents
-    abi::EntryMode entry = abi::EntryMode::Direct;
+    abi::EntryMode entry_mode = abi::EntryMode::Direct;
     MsrSetup msr_setup = MsrSetup::Monitor;
     const std::vector<uint8_t>* initrd = nullptr;  // a cpio newc archive (boot/initrd.hpp), or none
     uint64_t random_seed = 0;                      // BootInfo.random_seed
 };
 
-const char* entry_mode_name(abi::EntryMode m);  // "direct", "pti", "pti-pcid"
-
-// Why this KVM cannot run the entry mode (pti-pcid needs PCID in CPUID), or "".
-std::string entry_mode_unsupported(abi::EntryMode m, const std::vector<kvm_cpuid_entry2>& cpuid);
+// Why this KVM cannot run the entry mode (pti-pcid needs PCID in CPUID), if it cannot.
+std::optional<std::string> entry_mode_unsupported(abi::EntryMode m, const std::vector<kvm_cpuid_entry2>& cpuid);
 
 // What was set up, read back from KVM where KVM holds it: the start-up table and the head of the
 // exit log print this.
 struct BootState {
-    std::string protocol;  // "lstar64" (monitor-built long mode), "pvh" or "multiboot" (32-bit entry)
+    Protocol protocol = Protocol::Lstar64;  // protocol_name() for the table and the exit log
     bool foreign = false;  // PVH or multiboot as any loader does it: no BootInfo, no lstar ports
     std::string image_kind;  // describe_image(): the line that says which protocol and why
     std::vector<pvh::MemmapEntry> memmap;  // foreign: the memory map handed over
@@ -70,7 +66,7 @@ struct BootState {
     x86::Tss64 tss{};       // as found in the image at cpu_tss
     uint64_t cr0 = 0, cr3 = 0, cr4 = 0, efer = 0;
     uint64_t star = 0, lstar = 0, fmask = 0, kernel_gs_base = 0;  // read back with KVM_GET_MSRS
-    uint64_t entry = 0;
+    uint64_t entry_rip = 0;  // the kernel's first instruction (entry_mode says how syscalls enter it)
     // The registers as lstar set them and KVM read them back: the last state a report can show
     // when KVM resets the vCPU before the first exit (run/last_seen.hpp).
     CpuState entry_cpu{};
@@ -83,10 +79,10 @@ struct BootState {
 
 // 32-bit protected mode with paging off, flat 4 GiB CS/DS (the boot GDT at boot::kGdtPhys), as
 // PVH and multiboot enter: EIP, EAX and EBX given, interrupts off.
-void enter_protected_mode_32(kvm::Vcpu& vcpu, GuestMemory& mem, BootState& st, uint32_t eip, uint32_t eax,
+void enter_protected_mode_32(kvm::Vcpu& vcpu, GuestMemory& mem, BootState& state, uint32_t eip, uint32_t eax,
                              uint32_t ebx);
 
-// Throws ElfError for an image that cannot be booted, std::system_error for KVM failures.
+// Throws BadImage for an image that cannot be booted, std::system_error for KVM failures.
 BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
                      const std::vector<kvm_cpuid_entry2>& cpuid);
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/hex.hpp"
 #include "multiboot.hpp"
 
 namespace lstar {
@@ -16,11 +17,6 @@ namespace {
 constexpr uint64_t kPage = 4096;
 uint64_t page_up(uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
 
-std::string hexs(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "%#llx", static_cast<unsigned long long>(v));
-    return v ? b : "0x0";
-}
 
 void write_string(GuestMemory& mem, uint64_t gpa, const std::string& s) {
     mem.write_bytes(gpa, {reinterpret_cast<const uint8_t*>(s.c_str()), s.size() + 1});
@@ -38,31 +34,14 @@ uint64_t physical_entry(const ElfImage& e) {
 LoadedKernel load_aout(const KernelImage& image, GuestMemory& mem) {
     RawLoad r = plan_aout_load(*find_multiboot_header(image.file), image.file.size());
     if (r.phys < kHighRamStart)
-        throw ElfError(image.name + ": load_addr " + hexs(r.phys) + " lies below 1 MiB, where lstar keeps the boot data");
+        throw BadImage(image.name + ": load_addr " + hex(r.phys) + " lies below 1 MiB, where lstar keeps the boot data");
     if (!mem.contains(r.phys, r.memsz))
-        throw ElfError(image.name + ": the multiboot load range [" + hexs(r.phys) + ", " + hexs(r.phys + r.memsz) +
+        throw BadImage(image.name + ": the multiboot load range [" + hex(r.phys) + ", " + hex(r.phys + r.memsz) +
                        ") lies outside guest RAM (" + std::to_string(mem.size() >> 20) + " MiB)");
     auto dst = mem.span(r.phys, r.memsz);
     std::memcpy(dst.data(), image.file.data() + r.file_offset, r.filesz);
     std::memset(dst.data() + r.filesz, 0, r.memsz - r.filesz);
     return {r.entry, r.phys, r.phys + r.memsz};
-}
-
-void write_pvh(GuestMemory& mem, const BootDataPlan& p) {
-    pvh::StartInfo si{};
-    si.magic = pvh::kStartMagic;
-    si.version = 1;
-    si.cmdline_paddr = p.cmdline_phys;
-    si.memmap_paddr = kMemmapPhys;
-    si.memmap_entries = uint32_t(p.memmap.size());
-    si.nr_modules = uint32_t(p.modules.size());
-    si.modlist_paddr = p.modules.empty() ? 0 : kModlistPhys;
-    for (size_t i = 0; i < p.modules.size(); ++i) {
-        const auto& m = p.modules[i];
-        mem.write(kModlistPhys + i * sizeof(pvh::ModlistEntry), pvh::ModlistEntry{m.phys, m.data.size(), m.cmdline_phys, 0});
-    }
-    mem.write_bytes(kMemmapPhys, {reinterpret_cast<const uint8_t*>(p.memmap.data()), p.memmap.size() * sizeof(pvh::MemmapEntry)});
-    mem.write(kInfoPhys, si);
 }
 
 void write_multiboot(GuestMemory& mem, const BootDataPlan& p) {
@@ -95,14 +74,14 @@ void write_multiboot(GuestMemory& mem, const BootDataPlan& p) {
 BootDataPlan plan_boot_data(uint64_t ram, uint64_t kernel_end, const std::string& cmdline,
                             const std::vector<BootModule>& modules) {
     if (ram > kForeignRamMax)
-        throw std::invalid_argument("PVH and multiboot boots take at most " + std::to_string(kForeignRamMax >> 20) +
-                                    " MiB of RAM (-m): lstar maps RAM in one piece below the 4 GiB hole");
-    if (ram <= kHighRamStart) throw std::invalid_argument("guest RAM must extend past 1 MiB");
+        throw UsageError("PVH and multiboot boots take at most " + std::to_string(kForeignRamMax >> 20) +
+                         " MiB of RAM (-m): lstar maps RAM in one piece below the 4 GiB hole");
+    if (ram <= kHighRamStart) throw UsageError("guest RAM must extend past 1 MiB");
     if (cmdline.size() >= kForeignCmdlineMax)
-        throw std::invalid_argument("the command line is " + std::to_string(cmdline.size()) + " bytes; at most " +
-                                    std::to_string(kForeignCmdlineMax - 1));
+        throw UsageError("the command line is " + std::to_string(cmdline.size()) + " bytes; at most " +
+                         std::to_string(kForeignCmdlineMax - 1));
     if (modules.size() > kModulesMax)
-        throw std::invalid_argument(std::to_string(modules.size()) + " modules; at most " + std::to_string(kModulesMax));
+        throw UsageError(std::to_string(modules.size()) + " modules; at most " + std::to_string(kModulesMax));
     BootDataPlan p;
     p.memmap = {{0, kEbdaStart, pvh::kMemmapRam, 0},
                 {kEbdaStart, kHighRamStart - kEbdaStart, pvh::kMemmapReserved, 0},
@@ -111,12 +90,12 @@ BootDataPlan plan_boot_data(uint64_t ram, uint64_t kernel_end, const std::string
     for (const auto& m : modules) {
         BootModule placed{m.name, {}, at, cmd};
         if (cmd + m.name.size() + 1 > kModCmdlineEnd)
-            throw std::invalid_argument("the modules' names take more than " + std::to_string(kModCmdlineEnd - kModCmdlinePhys) +
-                                        " bytes");
+            throw UsageError("the modules' names take more than " + std::to_string(kModCmdlineEnd - kModCmdlinePhys) +
+                             " bytes");
         cmd += m.name.size() + 1;
         if (m.data.size() > ram || at > ram - m.data.size())
-            throw std::invalid_argument("module " + m.name + " (" + std::to_string(m.data.size()) + " bytes at " + hexs(at) +
-                                        ") does not fit in guest RAM (" + std::to_string(ram >> 20) + " MiB): raise -m");
+            throw UsageError("module " + m.name + " (" + std::to_string(m.data.size()) + " bytes at " + hex(at) +
+                             ") does not fit in guest RAM (" + std::to_string(ram >> 20) + " MiB): raise -m");
         placed.data = m.data;  // the bytes go with the plan: setup_foreign copies them from here
         p.modules.push_back(std::move(placed));
         at = page_up(at + m.data.size());
@@ -126,69 +105,96 @@ BootDataPlan plan_boot_data(uint64_t ram, uint64_t kernel_end, const std::string
     return p;
 }
 
+void write_pvh_start_info(GuestMemory& mem, uint64_t info_phys, uint64_t cmdline_phys,
+                          const std::vector<pvh::MemmapEntry>& memmap, const std::vector<pvh::ModlistEntry>& modules) {
+    const uint64_t memmap_phys = info_phys + bootdata::kPvhMemmapOffset;
+    const uint64_t modlist_phys = info_phys + bootdata::kPvhModlistOffset;
+    pvh::StartInfo si{};
+    si.magic = pvh::kStartMagic;
+    si.version = 1;
+    si.cmdline_paddr = cmdline_phys;
+    si.memmap_paddr = memmap_phys;
+    si.memmap_entries = uint32_t(memmap.size());
+    si.nr_modules = uint32_t(modules.size());
+    si.modlist_paddr = modules.empty() ? 0 : modlist_phys;
+    for (size_t i = 0; i < modules.size(); ++i) mem.write(modlist_phys + i * sizeof(pvh::ModlistEntry), modules[i]);
+    mem.write_bytes(memmap_phys, {reinterpret_cast<const uint8_t*>(memmap.data()), memmap.size() * sizeof(pvh::MemmapEntry)});
+    mem.write(info_phys, si);
+}
+
+namespace {
+
+std::vector<pvh::ModlistEntry> pvh_modules(const BootDataPlan& p) {
+    std::vector<pvh::ModlistEntry> v;
+    for (const auto& m : p.modules) v.push_back({m.phys, m.data.size(), m.cmdline_phys, 0});
+    return v;
+}
+
+}  // namespace
+
 void setup_foreign(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
-                   BootState& st) {
+                   BootState& state) {
     const bool mb = opts.protocol == Protocol::Multiboot;
     uint64_t entry = 0;
     // Check what can be checked before loading: a refused image changes nothing.
     if (mem.size() > kForeignRamMax) plan_boot_data(mem.size(), 0, opts.cmdline, {});
     if (mb) {
         auto hdr = find_multiboot_header(image.file);
-        if (auto why = multiboot_flags_unsupported(hdr->header.flags); !why.empty()) throw ElfError(image.name + ": " + why);
+        if (auto why = multiboot_flags_unsupported(hdr->header.flags)) throw BadImage(image.name + ": " + *why);
         if (hdr->aout_kludge()) {
-            st.kernel = load_aout(image, mem);
-            entry = st.kernel.entry;
+            state.kernel = load_aout(image, mem);
+            entry = state.kernel.entry;
         } else {
-            st.kernel = load_elf(image.elf, image.file, mem, kHighRamStart);
+            state.kernel = load_elf(image.elf, image.file, mem, kHighRamStart);
             entry = physical_entry(image.elf);
         }
     } else {
         entry = *pvh_entry_note(image.elf.notes);
-        st.kernel = load_elf(image.elf, image.file, mem, kHighRamStart);
-        if (entry < st.kernel.phys_start || entry >= st.kernel.phys_end)
-            throw ElfError(image.name + ": the PVH entry " + hexs(entry) + " is outside the loaded image");
+        state.kernel = load_elf(image.elf, image.file, mem, kHighRamStart);
+        if (entry < state.kernel.phys_start || entry >= state.kernel.phys_end)
+            throw BadImage(image.name + ": the PVH entry " + hex(entry) + " is outside the loaded image");
     }
-    if (entry >= (1ull << 32)) throw ElfError(image.name + ": the 32-bit entry " + hexs(entry) + " lies above 4 GiB");
+    if (entry >= (1ull << 32)) throw BadImage(image.name + ": the 32-bit entry " + hex(entry) + " lies above 4 GiB");
 
-    BootDataPlan p = plan_boot_data(mem.size(), st.kernel.phys_end, opts.cmdline, opts.modules);
+    BootDataPlan p = plan_boot_data(mem.size(), state.kernel.phys_end, opts.cmdline, opts.modules);
     write_string(mem, p.cmdline_phys, opts.cmdline);
     for (const auto& m : p.modules) {
         mem.write_bytes(m.phys, m.data);
         write_string(mem, m.cmdline_phys, m.name);
-        st.modules.emplace_back(m.phys, m.data.size());
+        state.modules.emplace_back(m.phys, m.data.size());
     }
     if (mb) write_multiboot(mem, p);
-    else write_pvh(mem, p);
-    st.memmap = p.memmap;
-    st.entry = entry;
-    st.pvh_entry = mb ? 0 : entry;
-    st.start_info_phys = kInfoPhys;
-    enter_protected_mode_32(vcpu, mem, st, uint32_t(entry), mb ? multiboot::kBootloaderMagic : 0, uint32_t(kInfoPhys));
+    else write_pvh_start_info(mem, kInfoPhys, p.cmdline_phys, p.memmap, pvh_modules(p));
+    state.memmap = p.memmap;
+    state.entry_rip = entry;
+    state.pvh_entry = mb ? 0 : entry;
+    state.start_info_phys = kInfoPhys;
+    enter_protected_mode_32(vcpu, mem, state, uint32_t(entry), mb ? multiboot::kBootloaderMagic : 0, uint32_t(kInfoPhys));
 }
 
-std::string foreign_setup_table(const BootState& st, const std::string& host_kind) {
+std::string foreign_setup_table(const BootState& state, const std::string& host_kind) {
     auto line = [](const char* k, const std::string& v) {
         char b[32];
         std::snprintf(b, sizeof b, "  %-15s ", k);
         return b + v + "\n";
     };
-    const bool mb = st.protocol == "multiboot";
+    const bool mb = state.protocol == Protocol::Multiboot;
     std::string t = std::string("lstar boot set-up (") + (mb ? "multiboot v1" : "PVH") +
                     ": 32-bit protected mode, paging off, flat CS/DS; the kernel does the rest)\n";
     t += line("host KVM", host_kind);
-    t += line("image", st.image_kind);
-    t += line("kernel", "phys [" + hexs(st.kernel.phys_start) + ", " + hexs(st.kernel.phys_end) + "), entry " + hexs(st.entry));
-    t += line("registers", mb ? "EAX = 0x2badb002, EBX = multiboot_info at " + hexs(st.start_info_phys)
-                              : "EBX = hvm_start_info at " + hexs(st.start_info_phys));
-    t += line("cmdline", "\"" + st.cmdline + "\" at " + hexs(kCmdlinePhys));
-    for (size_t i = 0; i < st.modules.size(); ++i)
-        t += line(i ? "" : "modules", "[" + hexs(st.modules[i].first) + ", " + hexs(st.modules[i].first + st.modules[i].second) + ")");
-    for (size_t i = 0; i < st.memmap.size(); ++i) {
-        const auto& e = st.memmap[i];
-        t += line(i ? "" : "memory map", "[" + hexs(e.addr) + ", " + hexs(e.addr + e.size) + ") " +
+    t += line("image", state.image_kind);
+    t += line("kernel", "phys [" + hex(state.kernel.phys_start) + ", " + hex(state.kernel.phys_end) + "), entry " + hex(state.entry_rip));
+    t += line("registers", mb ? "EAX = 0x2badb002, EBX = multiboot_info at " + hex(state.start_info_phys)
+                              : "EBX = hvm_start_info at " + hex(state.start_info_phys));
+    t += line("cmdline", "\"" + state.cmdline + "\" at " + hex(kCmdlinePhys));
+    for (size_t i = 0; i < state.modules.size(); ++i)
+        t += line(i ? "" : "modules", "[" + hex(state.modules[i].first) + ", " + hex(state.modules[i].first + state.modules[i].second) + ")");
+    for (size_t i = 0; i < state.memmap.size(); ++i) {
+        const auto& e = state.memmap[i];
+        t += line(i ? "" : "memory map", "[" + hex(e.addr) + ", " + hex(e.addr + e.size) + ") " +
                                              (e.type == pvh::kMemmapRam ? "RAM" : "reserved"));
     }
-    t += line("CR0", hexs(st.cr0) + " (PE, no PG), EFER " + hexs(st.efer));
+    t += line("CR0", hex(state.cr0) + " (PE, no PG), EFER " + hex(state.efer));
     return t;
 }
 

@@ -20,8 +20,12 @@ namespace lstar {
 
 namespace bootdata {
 inline constexpr uint64_t kInfoPhys = 0x1000;       // hvm_start_info or multiboot_info
-inline constexpr uint64_t kMemmapPhys = 0x1100;     // the memory map (at most 8 entries)
-inline constexpr uint64_t kModlistPhys = 0x1200;    // module list (kModulesMax entries)
+// PVH's memory map and module list follow hvm_start_info wherever it is (lstar's own kernel
+// booted through PVH keeps BootInfo at 0x1000 and gets hvm_start_info higher).
+inline constexpr uint64_t kPvhMemmapOffset = 0x100;
+inline constexpr uint64_t kPvhModlistOffset = 0x200;
+inline constexpr uint64_t kMemmapPhys = kInfoPhys + kPvhMemmapOffset;    // the memory map (at most 8 entries)
+inline constexpr uint64_t kModlistPhys = kInfoPhys + kPvhModlistOffset;  // module list (kModulesMax entries)
 inline constexpr uint64_t kLoaderNamePhys = 0x1f00;  // multiboot boot_loader_name: "lstar"
 inline constexpr uint64_t kCmdlinePhys = 0x3000;     // the command line, kForeignCmdlineMax bytes
 inline constexpr uint64_t kModCmdlinePhys = 0x4000;  // module command lines, up to 0x7000
@@ -43,16 +47,21 @@ struct BootDataPlan {
 };
 
 // Where everything goes, for RAM of ram bytes and a kernel loaded up to kernel_end. Throws
-// std::invalid_argument when it does not fit (RAM, command-line sizes, module count).
+// UsageError when it does not fit (RAM, command-line sizes, module count).
 BootDataPlan plan_boot_data(uint64_t ram, uint64_t kernel_end, const std::string& cmdline,
                             const std::vector<BootModule>& modules);
 
-// Load the image and hand over, for Protocol::Pvh and Protocol::Multiboot. Throws ElfError for an
-// image that cannot be booted, std::invalid_argument for options that do not fit.
+// The one PVH writer: hvm_start_info at info_phys, its memory map and module list after it. The
+// command line is the caller's to write at cmdline_phys.
+void write_pvh_start_info(GuestMemory& mem, uint64_t info_phys, uint64_t cmdline_phys,
+                          const std::vector<pvh::MemmapEntry>& memmap, const std::vector<pvh::ModlistEntry>& modules);
+
+// Load the image and hand over, for Protocol::Pvh and Protocol::Multiboot. Throws BadImage for an
+// image that cannot be booted, UsageError for options that do not fit.
 void setup_foreign(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
-                   BootState& st);
+                   BootState& state);
 
 // The boot set-up table (-v) for these protocols.
-std::string foreign_setup_table(const BootState& st, const std::string& host_kind);
+std::string foreign_setup_table(const BootState& state, const std::string& host_kind);
 
 }  // namespace lstar

@@ -4,17 +4,13 @@
 #include <stdexcept>
 
 #include "boot_protocol.hpp"
+#include "common/hex.hpp"
 #include "pvh.hpp"
 
 namespace lstar {
 
 namespace {
 
-std::string hex(uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "%#llx", static_cast<unsigned long long>(v));
-    return v ? b : "0x0";
-}
 
 }  // namespace
 
@@ -36,17 +32,17 @@ std::optional<MultibootHeaderAt> find_multiboot_header(std::span<const uint8_t> 
     return std::nullopt;
 }
 
-std::string multiboot_flags_unsupported(uint32_t flags) {
+std::optional<std::string> multiboot_flags_unsupported(uint32_t flags) {
     constexpr uint32_t known = multiboot::kPageAlign | multiboot::kMemoryInfo | multiboot::kVideoMode;
     uint32_t unknown = flags & 0xffff & ~known;
-    if (!unknown) return "";
+    if (!unknown) return std::nullopt;
     return "the multiboot header requires features " + hex(unknown) + " (flags " + hex(flags) +
            "), which lstar does not know (it knows bits 0-2 and 16)";
 }
 
 RawLoad plan_aout_load(const MultibootHeaderAt& mb, uint64_t file_size) {
     const auto& h = mb.header;
-    auto bad = [&](const std::string& why) { throw ElfError("multiboot header at file offset " + hex(mb.offset) + ": " + why); };
+    auto bad = [&](const std::string& why) { throw BadImage("multiboot header at file offset " + hex(mb.offset) + ": " + why); };
     if (h.header_addr < h.load_addr) bad("header_addr " + hex(h.header_addr) + " is below load_addr " + hex(h.load_addr));
     uint64_t before = uint64_t(h.header_addr) - h.load_addr;  // bytes loaded before the header
     if (before > mb.offset)
@@ -120,8 +116,8 @@ ImageFacts inspect_image(std::span<const uint8_t> file) {
 }
 
 Protocol choose_protocol(const ImageFacts& f, BootRequest req, bool msr_guest) {
-    auto refuse = [](const std::string& why) { throw std::invalid_argument(why); };
-    if (!f.elf_error.empty() && !(f.multiboot && f.multiboot->aout_kludge())) refuse(f.elf_error);
+    auto refuse = [](const std::string& why) { throw BadImage(why, ""); };
+    if (f.elf_error && !(f.multiboot && f.multiboot->aout_kludge())) refuse(*f.elf_error);
     if (msr_guest) {
         if (req == BootRequest::Multiboot || req == BootRequest::Lstar)
             refuse("--msr-setup guest boots through the PVH entry: use it without --boot lstar|multiboot");

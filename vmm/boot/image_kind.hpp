@@ -29,10 +29,10 @@ std::optional<MultibootHeaderAt> find_multiboot_header(std::span<const uint8_t> 
 
 // Why a loader may not boot this header ("" if it may): requirement bits (0-15) lstar does not
 // know. Bit 2 (a video mode) is a wish lstar leaves unanswered, as QEMU does.
-std::string multiboot_flags_unsupported(uint32_t flags);
+std::optional<std::string> multiboot_flags_unsupported(uint32_t flags);
 
 // Where the header's address fields (kAoutKludge) put the file: [file_offset, +filesz) copied to
-// phys, then zeroed up to memsz. Throws ElfError naming the inconsistent field.
+// phys, then zeroed up to memsz. Throws BadImage naming the inconsistent field.
 struct RawLoad {
     uint64_t file_offset, phys, filesz, memsz, entry;
 };
@@ -56,14 +56,14 @@ const char* protocol_name(Protocol p);  // "lstar64", "pvh", "multiboot" (the ex
 struct ImageFacts {
     bool elf = false;
     bool elf32 = false;
-    std::string elf_error;  // why an ELF-looking file did not parse ("" when it did or is no ELF)
+    std::optional<std::string> elf_error;  // why an ELF-looking file did not parse (none when it did or is no ELF)
     std::optional<uint32_t> lstar;
     std::optional<uint64_t> pvh_entry;
     std::optional<MultibootHeaderAt> multiboot;
 };
 ImageFacts inspect_image(std::span<const uint8_t> file);
 
-// The protocol for this image and request; throws std::invalid_argument saying what is missing.
+// The protocol for this image and request; throws BadImage saying what is missing.
 // Auto: lstar64 if the lstar note is there, else multiboot if the header is (QEMU's -kernel tries
 // multiboot first too), else PVH. msr_guest (--msr-setup guest) keeps its meaning: LstarPvh.
 Protocol choose_protocol(const ImageFacts& f, BootRequest req, bool msr_guest);

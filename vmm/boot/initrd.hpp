@@ -6,10 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
+
 namespace lstar {
 
-struct InitrdError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+struct InitrdError : BadImage {
+    explicit InitrdError(const std::string& what) : BadImage(what, "--initrd") {}
 };
 
 // Pack the tree under `dir` (directories, regular files, symbolic links; sorted by name, so the

@@ -1,6 +1,7 @@
 #include "boot/kernel_image.hpp"
 
 #include <cstring>
+#include <system_error>
 
 #include "boot/image_kind.hpp"
 #include "boot_protocol.hpp"
@@ -23,10 +24,16 @@ KernelImage KernelImage::from_bytes(std::string name, std::vector<uint8_t> bytes
 }
 
 KernelImage KernelImage::from_file(const std::string& path) {
+    std::vector<uint8_t> bytes;
     try {
-        return from_bytes(path, read_file(path));
-    } catch (const ElfError& e) {
-        throw ElfError(path + ": " + e.what());
+        bytes = read_file(path);
+    } catch (const std::system_error& e) {
+        throw BadImage(e.what(), "cannot read the kernel image");
+    }
+    try {
+        return from_bytes(path, std::move(bytes));
+    } catch (const BadImage& e) {
+        throw BadImage(path + ": " + e.what());
     }
 }
 
@@ -43,7 +50,7 @@ std::optional<uint32_t> KernelImage::lstar_protocol() const { return lstar_note(
 
 uint64_t KernelImage::required_symbol(const char* sym) const {
     if (auto a = symbols.address_of(sym)) return *a;
-    throw ElfError(name + ": the kernel has no symbol '" + sym + "', which lstar's boot protocol needs" +
+    throw BadImage(name + ": the kernel has no symbol '" + sym + "', which lstar's boot protocol needs" +
                    (symbols.empty() ? " (the image has no symbol table: was it stripped?)" : ""));
 }
 

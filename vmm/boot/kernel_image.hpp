@@ -17,7 +17,7 @@ struct KernelImage {
     ElfImage elf;
     SymbolTable symbols;
 
-    // Throws ElfError naming the problem.
+    // Throws BadImage naming the problem.
     static KernelImage from_bytes(std::string name, std::vector<uint8_t> bytes);
     static KernelImage from_file(const std::string& path);
     static KernelImage builtin();  // the kernel embedded in the lstar binary
@@ -25,7 +25,7 @@ struct KernelImage {
 
     // The boot-protocol version from the "lstar" ELF note, if the image carries one.
     std::optional<uint32_t> lstar_protocol() const;
-    // A symbol the boot protocol needs; throws ElfError if the image lacks it.
+    // A symbol the boot protocol needs; throws BadImage if the image lacks it.
     uint64_t required_symbol(const char* name) const;
 };
 

@@ -8,8 +8,8 @@
 
 namespace lstar {
 
-std::string setup_table(const BootState& st, const SymbolTable& syms, const std::string& host_kind);
+std::string setup_table(const BootState& state, const SymbolTable& syms, const std::string& host_kind);
 // `schema`: the exit log's schema version (run/exit_log_schema.hpp), the record's first field after "type".
-std::string setup_json(const BootState& st, const SymbolTable& syms, const std::string& host_kind, unsigned schema);
+std::string setup_json(const BootState& state, const SymbolTable& syms, const std::string& host_kind, unsigned schema);
 
 }  // namespace lstar

@@ -8,7 +8,7 @@
 #include <ctime>
 
 #include "boot_protocol.hpp"
-#include "run/clock.hpp"
+#include "common/clock.hpp"
 
 namespace lstar {
 

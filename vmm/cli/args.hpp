@@ -9,13 +9,13 @@
 #include <string_view>
 #include <vector>
 
+#include "common/error.hpp"
+
 namespace lstar::cli {
 
-// A bad command line: lstar says what() (prefixed "lstar: ") and exits with status 64.
-class UsageError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+// A bad command line: lstar says what() (prefixed "lstar: ") and exits with status 64. The
+// monitor's one UsageError (common/error.hpp).
+using UsageError = lstar::UsageError;
 
 // A decimal number that fits 64 bits: digits only, no sign, no spaces. `option` and `what` name it
 // in the error ("--trace steps=x..5: 'x' is not a number (FROM..TO, e.g. steps=1..40)").

@@ -9,13 +9,15 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "boot/kernel_cmdline.hpp"
 #include "boot/kernel_image.hpp"
-#include "boot/rlimit_arg.hpp"
 #include "cli/args.hpp"
 #include "cli/init_arg.hpp"
 #include "cli/trace_arg.hpp"
+#include "common/error.hpp"
+#include "common/exit_status.hpp"
+#include "common/named.hpp"
 #include "kvm/system.hpp"
-#include "run/exit_status.hpp"
 #include "run/session.hpp"
 #include "run/timings.hpp"
 #include "version.h"
@@ -149,19 +151,19 @@ int main(int argc, char** argv) {
     run->add_option("--entry", entry,
                     "how syscalls enter the kernel: direct (LSTAR = entry_SYSCALL_64), pti (Linux 4.15's "
                     "trampoline with a CR3 switch), pti-pcid (pti with PCIDs)")
-        ->check(CLI::IsMember({"direct", "pti", "pti-pcid"}))
+        ->check(CLI::IsMember(lstar::names_of(lstar::abi::kEntryModes)))
         ->capture_default_str();
     run->add_option("--msr-setup", msr_setup,
                     "who writes EFER.SCE/STAR/LSTAR/FMASK/KERNEL_GS_BASE: monitor (before boot), or guest (the "
                     "kernel, booted through PVH; every access trapped and shown)")
-        ->check(CLI::IsMember({"monitor", "guest"}))
+        ->check(CLI::IsMember(lstar::names_of(lstar::abi::kMsrSetups)))
         ->capture_default_str();
     std::string vsyscall;
     run->add_option("--vsyscall", vsyscall,
                     "the legacy vsyscall page at 0xffffffffff600000, as Linux's vsyscall= (put on the kernel "
                     "command line): emulate (readable, calls emulated), xonly (the kernel's default: calls "
                     "emulated, reads fault), none (calls fault)")
-        ->check(CLI::IsMember({"emulate", "xonly", "none"}));
+        ->check(CLI::IsMember(lstar::names_of(lstar::abi::kVsyscallModes)));
     run->add_option("--kvm-device", opts.kvm_path, "the KVM device")->type_name("PATH")->capture_default_str();
     bool no_seccomp = false;
     run->add_flag("--no-seccomp", no_seccomp,
@@ -257,34 +259,14 @@ int main(int argc, char** argv) {
     }
     opts.smp = 1;
     opts.cmdline_given = !append.empty() || !init.empty() || !guest_args.empty();
-    opts.entry = entry == "pti" ? lstar::abi::EntryMode::Pti
-                 : entry == "pti-pcid" ? lstar::abi::EntryMode::PtiPcid
-                                       : lstar::abi::EntryMode::Direct;
-    opts.msr_setup = msr_setup == "guest" ? lstar::MsrSetup::Guest : lstar::MsrSetup::Monitor;
+    opts.entry_mode = *lstar::value_of(lstar::abi::kEntryModes, entry);  // CLI11 has checked the names
+    opts.msr_setup = *lstar::value_of(lstar::abi::kMsrSetups, msr_setup);
     opts.guest_events = !no_guest_events;
     opts.seccomp = !no_seccomp;
-    if (!append.empty() && (!init.empty() || !guest_args.empty())) {
-        spdlog::error("--append sets the whole command line: use it without --init and without program arguments");
-        return lstar::status::kUsage;
-    }
-    if (!append.empty()) {
-        opts.cmdline = append;
-    } else {
-        // With an initrd, `-- /path ARGS` names the program (as a shell would): init=/path -- ARGS.
-        if (!opts.initrd.empty() && init.empty() && !guest_args.empty()) {
-            init = guest_args.front();
-            guest_args.erase(guest_args.begin());
-        }
-        opts.cmdline = "init=" + (init.empty() ? std::string("hello") : init);
-        if (!guest_args.empty()) {
-            opts.cmdline += " --";
-            for (auto& a : guest_args) opts.cmdline += " " + a;
-        }
-    }
-    if (!vsyscall.empty()) opts.cmdline = "vsyscall=" + vsyscall + " " + opts.cmdline;  // before any "--"
     try {
-        for (const auto& r : rlimits) opts.cmdline = lstar::rlimit_cmdline_param(r) + " " + opts.cmdline;
-    } catch (const std::invalid_argument& e) {
+        opts.cmdline = lstar::user_cmdline({append, init, guest_args, !opts.initrd.empty(),
+                                            lstar::value_of(lstar::abi::kVsyscallModes, vsyscall), rlimits});
+    } catch (const lstar::UsageError& e) {
         spdlog::error("{}", e.what());
         return lstar::status::kUsage;
     }

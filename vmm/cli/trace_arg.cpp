@@ -1,7 +1,7 @@
 #include "cli/trace_arg.hpp"
 
 #include "cli/args.hpp"
-#include "run/syscall_names.hpp"
+#include "common/syscall_names.hpp"
 
 namespace lstar::cli {
 

@@ -11,9 +11,11 @@
 #include "devices/cmos_rtc.hpp"
 #include "devices/console_lines.hpp"
 #include "devices/fw_cfg.hpp"
+#include "devices/io_bus.hpp"
 #include "devices/power_ports.hpp"
 #include "devices/serial_16550.hpp"
-#include "run/dispatcher.hpp"
+#include "kvm/exit.hpp"
+#include "kvm/exit_action.hpp"
 
 namespace lstar::devices {
 
@@ -32,8 +34,8 @@ class Board {
 public:
     Board(const BoardConfig& cfg, ConsoleSinks sinks);
 
-    // What to do about this port access, or nullopt when no board device is at the port.
-    std::optional<Decision> on_io(const exits::Io& io);
+    // Register every device's ports on the bus.
+    void attach(IoBus& bus);
     // The end of the run: hand over an unfinished console line.
     void flush();
 

@@ -20,9 +20,7 @@ class PowerPorts {
 public:
     static constexpr uint16_t kDebugExit = 0xf4, kDebugExitDefault = 0x501, kBochsShutdown = 0x8900,
                               kAcpiPm1aCnt = 0x604;
-    static bool claims(uint16_t port) {
-        return port == kDebugExit || port == kDebugExitDefault || port == kBochsShutdown || port == kAcpiPm1aCnt;
-    }
+    static constexpr uint16_t kPorts[] = {kDebugExit, kDebugExitDefault, kBochsShutdown, kAcpiPm1aCnt};
     // An OUT of value (size bytes) to port: the run ends when this returns a PowerOff.
     std::optional<PowerOff> write(uint16_t port, uint32_t value, unsigned size);
 

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/error.hpp"
+
 namespace lstar::gdb {
 
 namespace {
@@ -23,14 +25,14 @@ struct Endpoint {
 Endpoint parse_hostport(const std::string& hp) {
     auto colon = hp.rfind(':');
     if (colon == std::string::npos)
-        throw std::invalid_argument("--gdb " + hp + ": expected HOST:PORT or :PORT, e.g. :1234");
+        throw UsageError("--gdb " + hp + ": expected HOST:PORT or :PORT, e.g. :1234");
     Endpoint e{hp.substr(0, colon), hp.substr(colon + 1)};
     if (e.host.size() >= 2 && e.host.front() == '[' && e.host.back() == ']') e.host = e.host.substr(1, e.host.size() - 2);
     if (e.host.empty()) e.host = "127.0.0.1";  // loopback unless asked: the stub can write guest memory
     char* end = nullptr;
     unsigned long p = std::strtoul(e.port.c_str(), &end, 10);
     if (e.port.empty() || *end || p > 65535)
-        throw std::invalid_argument("--gdb " + hp + ": the port must be a number from 0 to 65535");
+        throw UsageError("--gdb " + hp + ": the port must be a number from 0 to 65535");
     return e;
 }
 
@@ -52,7 +54,7 @@ Connection::Connection(const std::string& hp) {
     hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
     addrinfo* res = nullptr;
     if (int rc = getaddrinfo(want.host.c_str(), want.port.c_str(), &hints, &res); rc != 0)
-        throw std::invalid_argument("--gdb " + hp + ": cannot resolve " + want.host + ": " + gai_strerror(rc));
+        throw UsageError("--gdb " + hp + ": cannot resolve " + want.host + ": " + gai_strerror(rc));
     int err = 0;
     for (auto* ai = res; ai; ai = ai->ai_next) {
         int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);

@@ -12,7 +12,7 @@ namespace lstar::gdb {
 
 class Connection {
 public:
-    // Listens on "HOST:PORT" or ":PORT" (127.0.0.1). Throws std::invalid_argument or
+    // Listens on "HOST:PORT" or ":PORT" (127.0.0.1). Throws UsageError or
     // std::system_error naming the address.
     explicit Connection(const std::string& hostport);
     ~Connection();

@@ -28,8 +28,8 @@
 #include "gdb/registers.hpp"
 #include "gdb/rsp.hpp"
 #include "gdb/target.hpp"
+#include "cpu/debug_regs.hpp"
 #include "trace/code_patches.hpp"
-#include "x86/debug_regs.hpp"
 
 namespace lstar::gdb {
 

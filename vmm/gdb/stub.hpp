@@ -40,7 +40,7 @@ struct Resume {
 class Stub {
 public:
     // Listens on "HOST:PORT" or ":PORT" (HOST defaults to 127.0.0.1). Throws std::system_error or
-    // std::invalid_argument with a message that names the address. bps: the breakpoint kind this
+    // UsageError with a message that names the address. bps: the breakpoint kind this
     // KVM supports (trace::choose_breakpoints).
     // segments: the kernel image's, for a software breakpoint on code not mapped yet.
     explicit Stub(const std::string& hostport, trace::BpChoice bps = {}, std::vector<ElfSegment> segments = {});

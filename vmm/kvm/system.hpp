@@ -8,13 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
 #include "kvm/fd.hpp"
 
 namespace lstar::kvm {
 
 // KVM is missing, unusable, or lacks a capability: lstar cannot run a guest here.
-struct KvmUnavailable : std::runtime_error {
-    using std::runtime_error::runtime_error;
+struct KvmUnavailable : Error {
+    explicit KvmUnavailable(const std::string& what) : Error(status::kKvmUnavailable, "KVM unavailable", what) {}
 };
 
 struct Capability {

@@ -4,10 +4,12 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <algorithm>
 #include <stdexcept>
 #include <system_error>
 
+#include "common/hex.hpp"
 #include "kvm/ioctl.hpp"
 #include "kvm/uapi.hpp"
 
@@ -51,11 +53,6 @@ struct MsrBuffer : uapi::FlexBuffer<uapi::MsrsHeader, kvm_msr_entry> {
     explicit MsrBuffer(size_t n) : FlexBuffer(n) { header()->nmsrs = uint32_t(n); }
 };
 
-std::string hex(uint64_t v) {
-    char s[24];
-    std::snprintf(s, sizeof s, "0x%llx", static_cast<unsigned long long>(v));
-    return s;
-}
 }  // namespace
 
 void Vcpu::set_msrs(const std::vector<std::pair<uint32_t, uint64_t>>& msrs) {
@@ -85,6 +82,26 @@ VmExit Vcpu::run() {
     int err = errno;
     run_->kvm_dirty_regs = 0;
     return convert_exit(*run_, size_t(mmap_size_), r, err);
+}
+
+void Vcpu::complete_io_read(const VmExit& exit, uint64_t value) {
+    auto& run = run_page();
+    if (auto* io = std::get_if<exits::Io>(&exit.kind)) {
+        auto* base = reinterpret_cast<uint8_t*>(&run);
+        for (uint32_t i = 0; i < io->count; ++i) {
+            size_t off = run.io.data_offset + size_t(i) * io->size;
+            if (off + io->size <= run_size()) std::memcpy(base + off, &value, io->size);
+        }
+    } else if (auto* m = std::get_if<exits::Mmio>(&exit.kind)) {
+        std::memcpy(run.mmio.data, &value, std::min<size_t>(m->len, sizeof run.mmio.data));
+    }
+}
+
+void Vcpu::complete_io_read_bytes(const VmExit& exit, const std::vector<uint8_t>& bytes) {
+    auto& run = run_page();
+    if (!std::holds_alternative<exits::Io>(exit.kind)) return;
+    size_t n = std::min<size_t>(bytes.size(), run_size() > run.io.data_offset ? run_size() - run.io.data_offset : 0);
+    std::memcpy(reinterpret_cast<uint8_t*>(&run) + run.io.data_offset, bytes.data(), n);
 }
 
 }  // namespace lstar::kvm

@@ -45,6 +45,10 @@ public:
     void set_guest_debug(const kvm_guest_debug& dbg);
 
     // Finish a trapped RDMSR/WRMSR on the next run(): the value a RDMSR returns, or a #GP.
+    // Complete an IN (every element gets value) or an MMIO read the monitor served; bytes: the
+    // whole IN data area of a (rep) IN, for a device that answers byte by byte.
+    void complete_io_read(const VmExit& exit, uint64_t value);
+    void complete_io_read_bytes(const VmExit& exit, const std::vector<uint8_t>& bytes);
     void complete_msr(uint64_t data, bool inject_gp) {
         run_->msr.data = data;
         run_->msr.error = inject_gp ? 1 : 0;

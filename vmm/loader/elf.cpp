@@ -171,28 +171,28 @@ std::vector<ElfSymbol> parse_symtab(std::span<const uint8_t> file, const Elf64_E
         if (auto sh = shdr(i); sh.sh_type == SHT_SYMTAB) symtab = sh, index = i;
     if (!symtab) return {};
 
-    const auto& st = *symtab;
-    if (st.sh_entsize != sizeof(Elf64_Sym))
-        fail("broken symbol table (section {}): sh_entsize {} is not {}", index, st.sh_entsize, sizeof(Elf64_Sym));
-    if (st.sh_size % c.sym_size() != 0)
-        fail("broken symbol table (section {}): size {:#x} is not a multiple of {}", index, st.sh_size, c.sym_size());
-    if (!fits(st.sh_offset, st.sh_size, file.size()))
+    const auto& symtab_hdr = *symtab;
+    if (symtab_hdr.sh_entsize != sizeof(Elf64_Sym))
+        fail("broken symbol table (section {}): sh_entsize {} is not {}", index, symtab_hdr.sh_entsize, sizeof(Elf64_Sym));
+    if (symtab_hdr.sh_size % c.sym_size() != 0)
+        fail("broken symbol table (section {}): size {:#x} is not a multiple of {}", index, symtab_hdr.sh_size, c.sym_size());
+    if (!fits(symtab_hdr.sh_offset, symtab_hdr.sh_size, file.size()))
         fail("broken symbol table (section {}): [{:#x}, +{:#x}) runs past the end of the {}-byte file", index,
-             st.sh_offset, st.sh_size, file.size());
-    if (st.sh_link == 0 || st.sh_link >= eh.e_shnum)
-        fail("broken symbol table (section {}): sh_link {} names no section", index, st.sh_link);
-    auto strtab = shdr(st.sh_link);
+             symtab_hdr.sh_offset, symtab_hdr.sh_size, file.size());
+    if (symtab_hdr.sh_link == 0 || symtab_hdr.sh_link >= eh.e_shnum)
+        fail("broken symbol table (section {}): sh_link {} names no section", index, symtab_hdr.sh_link);
+    auto strtab = shdr(symtab_hdr.sh_link);
     if (strtab.sh_type != SHT_STRTAB)
-        fail("broken symbol table (section {}): its string table (section {}) is not SHT_STRTAB", index, st.sh_link);
+        fail("broken symbol table (section {}): its string table (section {}) is not SHT_STRTAB", index, symtab_hdr.sh_link);
     if (!fits(strtab.sh_offset, strtab.sh_size, file.size()))
         fail("broken symbol table (section {}): string table [{:#x}, +{:#x}) runs past the end of the {}-byte file",
              index, strtab.sh_offset, strtab.sh_size, file.size());
     auto strings = file.subspan(strtab.sh_offset, strtab.sh_size);
 
     std::vector<ElfSymbol> out;
-    uint64_t count = st.sh_size / c.sym_size();
+    uint64_t count = symtab_hdr.sh_size / c.sym_size();
     for (uint64_t i = 1; i < count; ++i) {  // entry 0 is the reserved null symbol
-        auto sym = c.sym(file, st.sh_offset + i * c.sym_size());
+        auto sym = c.sym(file, symtab_hdr.sh_offset + i * c.sym_size());
         auto nul = sym.st_name < strings.size()
                        ? std::find(strings.begin() + sym.st_name, strings.end(), uint8_t(0))
                        : strings.end();

@@ -7,12 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
 #include "memory/guest_memory.hpp"
 
 namespace lstar {
 
-struct ElfError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+// The ELF file itself is malformed or unsupported (the loader's only error).
+struct ElfError : BadImage {
+    using BadImage::BadImage;
 };
 
 struct ElfSegment {

@@ -7,10 +7,13 @@
 #include <string>
 #include <type_traits>
 
+#include "common/error.hpp"
+
 namespace lstar {
 
-struct GuestMemoryError : std::runtime_error {
-    using std::runtime_error::runtime_error;
+// A guest-physical range outside guest RAM: at set-up, an image that does not fit.
+struct GuestMemoryError : BadImage {
+    using BadImage::BadImage;
 };
 
 class GuestMemory {

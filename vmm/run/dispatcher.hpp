@@ -1,65 +1,12 @@
 // What to do about one VM exit. A pure function of the typed exit: no KVM, no I/O, no state,
 // so tests feed it made-up exits. The run loop carries the action out.
 #pragma once
-#include <cstdint>
-#include <optional>
-#include <span>
 #include <string>
-#include <variant>
-#include <vector>
 
 #include "kvm/exit.hpp"
+#include "kvm/exit_action.hpp"
 
 namespace lstar {
-
-enum class StopReason {
-    GuestExit,          // the guest wrote its status to the exit port
-    TripleFault,        // KVM_EXIT_SHUTDOWN
-    EmulationFailure,   // KVM_EXIT_INTERNAL_ERROR
-    Halted,             // HLT, and nothing can wake the vCPU
-    Timeout,            // --timeout
-    Interrupted,        // SIGINT / SIGTERM
-    UnexpectedExit,     // FAIL_ENTRY, unknown exit reasons, debug exits nobody asked for
-    LogError,           // the exit log could not be written
-    SeccompViolation,   // the monitor made a system call its seccomp filter forbids (run/seccomp.hpp)
-};
-const char* stop_reason_name(StopReason r);  // "guest_exit", "triple_fault", ...
-
-namespace actions {
-struct Continue {};
-struct ConsoleOut {  // bytes for lstar's standard output (debugcon port)
-    std::span<const uint8_t> bytes;
-};
-struct GuestEvent {  // read and handle the event record at this guest-physical address
-    uint64_t gpa;
-};
-struct CompleteRead {  // an IN or an MMIO read nobody serves: the guest reads this (all ones)
-    uint64_t value;
-    std::vector<uint8_t> bytes = {};  // when not empty: the whole IN data area (a device's rep ins)
-};
-struct MsrAccess {  // complete a trapped RDMSR/WRMSR: through KVM, or with a #GP when fault is set
-    bool write;
-    uint32_t index;
-    uint64_t value;
-    std::optional<std::string> fault;  // why the hardware would refuse the write
-};
-struct Stop {
-    StopReason reason;
-    int status;  // lstar's exit status (run/exit_status.hpp) or the guest's own
-};
-}  // namespace actions
-
-using Action = std::variant<actions::Continue, actions::ConsoleOut, actions::GuestEvent, actions::CompleteRead,
-                            actions::MsrAccess, actions::Stop>;
-
-struct Decision {
-    Action action;
-    std::string note;  // why, for the exit log: "KVM internal error ...", "" when routine
-    // A port or MMIO access nobody serves. Its note ("MMIO write to 0x40000000 ... ignored") is
-    // built by note_text() only when something shows it: a guest polling an absent device makes
-    // one such exit per access, and with the exit log off most of them are shown nowhere.
-    bool unhandled_access = false;
-};
 
 Decision dispatch(const VmExit& exit);
 // The note for the exit log and stderr: d.note, or the unhandled access described from the exit.

@@ -1,6 +1,6 @@
 #include "run/exit_record.hpp"
 
-#include "run/json.hpp"
+#include "common/json.hpp"
 
 namespace lstar {
 

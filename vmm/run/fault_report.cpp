@@ -3,9 +3,9 @@
 #include <cstdio>
 
 #include "memory/page_walk.hpp"
-#include "run/json.hpp"
-#include "x86/decode.hpp"
-#include "x86/disasm.hpp"
+#include "common/json.hpp"
+#include "cpu/decode.hpp"
+#include "cpu/disasm.hpp"
 
 namespace lstar {
 
@@ -48,19 +48,12 @@ std::string register_dump(const CpuState& cpu, const SymbolTable& syms) {
     return out;
 }
 
-std::optional<x86::Instruction> guest_instruction(const GuestMemory& mem, uint64_t cr0, uint64_t cr3, uint64_t rip,
-                                                  x86::Syntax syntax) {
-    auto bytes = read_linear_prefix(mem, cr0, cr3, rip, 15);  // an instruction is at most 15 bytes
-    if (!bytes) return std::nullopt;
-    return x86::disassemble(*bytes, rip, syntax);
-}
-
 std::string instruction_at(const GuestMemory& mem, const CpuState& cpu, const SymbolTable& syms) {
     uint64_t rip = cpu.regs.rip;
-    std::string where = hex_string(rip);
+    std::string where = hex(rip);
     if (auto d = syms.describe(rip); !d.empty()) where += " <" + d + ">";
     auto bytes = read_linear_prefix(mem, cpu.sregs.cr0, cpu.sregs.cr3, rip, 15);
-    if (!bytes) return where + ": (not readable through CR3 " + hex_string(cpu.sregs.cr3) + ")";
+    if (!bytes) return where + ": (not readable through CR3 " + hex(cpu.sregs.cr3) + ")";
     auto insn = x86::disassemble(*bytes, rip);
     std::string hexbytes;
     size_t n = insn ? insn->length : std::min<size_t>(bytes->size(), 8);

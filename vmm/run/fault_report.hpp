@@ -7,13 +7,10 @@
 #include "kvm/exit.hpp"
 #include "loader/symbols.hpp"
 #include "memory/guest_memory.hpp"
-#include "x86/disasm.hpp"
+#include "memory/instruction_fetch.hpp"
+#include "cpu/disasm.hpp"
 
 namespace lstar {
-
-// The instruction at rip, read through the page tables at cr3 (or physically with paging off).
-std::optional<x86::Instruction> guest_instruction(const GuestMemory& mem, uint64_t cr0, uint64_t cr3, uint64_t rip,
-                                                  x86::Syntax syntax = x86::Syntax::Intel);
 
 std::string register_dump(const CpuState& cpu, const SymbolTable& syms);
 

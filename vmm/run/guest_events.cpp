@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "run/json.hpp"
+#include "common/json.hpp"
 
 namespace lstar {
 
@@ -26,13 +26,13 @@ std::string bounded(const char* s, size_t max) { return std::string(s, strnlen(s
 
 std::variant<GuestEvent, BadEvent> read_guest_event(const GuestMemory& mem, uint64_t gpa) {
     if (!mem.contains(gpa, sizeof(abi::EventHeader)))
-        return BadEvent{"event record at " + hex_string(gpa) + " lies outside guest RAM"};
+        return BadEvent{"event record at " + hex(gpa) + " lies outside guest RAM"};
     auto h = mem.read<abi::EventHeader>(gpa);
-    if (h.magic != abi::kEventMagic) return BadEvent{"event record at " + hex_string(gpa) + " has bad magic " + hex_string(h.magic)};
+    if (h.magic != abi::kEventMagic) return BadEvent{"event record at " + hex(gpa) + " has bad magic " + hex(h.magic)};
     if (h.size < sizeof h || h.size > abi::kEventMaxSize)
-        return BadEvent{"event record at " + hex_string(gpa) + " has impossible size " + std::to_string(h.size)};
+        return BadEvent{"event record at " + hex(gpa) + " has impossible size " + std::to_string(h.size)};
     if (!mem.contains(gpa, h.size))
-        return BadEvent{"event record at " + hex_string(gpa) + " (" + std::to_string(h.size) + " bytes) runs past guest RAM"};
+        return BadEvent{"event record at " + hex(gpa) + " (" + std::to_string(h.size) + " bytes) runs past guest RAM"};
     switch (abi::EventType(h.type)) {
     case abi::EventType::SyscallEnter: return fixed<abi::SyscallEnterEvent>(mem, gpa, h);
     case abi::EventType::SyscallExit: return fixed<abi::SyscallExitEvent>(mem, gpa, h);
@@ -53,7 +53,7 @@ std::variant<GuestEvent, BadEvent> read_guest_event(const GuestMemory& mem, uint
         return GuestEvent{LogText{ev.level, std::string(ev.text, ev.len)}};
     }
     }
-    return BadEvent{"event record at " + hex_string(gpa) + " has unknown type " + std::to_string(h.type)};
+    return BadEvent{"event record at " + hex(gpa) + " has unknown type " + std::to_string(h.type)};
 }
 
 const char* event_name(const GuestEvent& e) {

@@ -16,8 +16,8 @@ void LastSeen::boot(const CpuState& cpu) {
 
 std::string LastSeen::exit_text() const {
     std::string s(reason_);
-    if (reason_ == "io") s += std::string(out_or_write_ ? " out" : " in") + " port " + hex_string(where_);
-    if (reason_ == "mmio") s += std::string(out_or_write_ ? " write " : " read ") + hex_string(where_);
+    if (reason_ == "io") s += std::string(out_or_write_ ? " out" : " in") + " port " + hex(where_);
+    if (reason_ == "mmio") s += std::string(out_or_write_ ? " write " : " read ") + hex(where_);
     return s;
 }
 
@@ -35,8 +35,8 @@ EndRegisters end_registers(const VmExit& end, uint64_t end_seq, const LastSeen& 
     const std::string why = host_module == "kvm_amd"
         ? "kvm_amd resets the vCPU on SHUTDOWN"
         : host_module + " reset the vCPU on SHUTDOWN";
-    const std::string reset = "KVM returned the reset state (CS " + hex_string(end.cpu.sregs.cs.selector) + ", RIP " +
-                              hex_string(end.cpu.regs.rip) + ", CR0 " + hex_string(end.cpu.sregs.cr0) + ")";
+    const std::string reset = "KVM returned the reset state (CS " + hex(end.cpu.sregs.cs.selector) + ", RIP " +
+                              hex(end.cpu.regs.rip) + ", CR0 " + hex(end.cpu.sregs.cr0) + ")";
     if (seen.seq() == 0) {
         r.label = "boot";
         r.note = "registers lstar loaded at boot: no exit came before the shutdown; " + why + ": " + reset;

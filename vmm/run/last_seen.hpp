@@ -15,7 +15,7 @@
 #include "event_abi.hpp"
 #include "kvm/exit.hpp"
 #include "loader/symbols.hpp"
-#include "run/json.hpp"
+#include "common/json.hpp"
 
 namespace lstar {
 

@@ -22,7 +22,4 @@ std::string narrate_syscall_exit(const abi::SyscallExitEvent& ev, const CpuState
 // "#UD (invalid opcode) at 0x401000 from CPL 3, error code none: ud2; program killed by SIGILL"
 std::string describe_exception(const abi::ExceptionEvent& ev, const SymbolTable& syms, const std::string& insn);
 
-// The decoded error code of an exception ("P|W|U" for #PF, the selector for #GP/#TS/#NP/#SS).
-std::string decode_error_code(uint64_t vector, uint64_t code, bool has_code);
-
 }  // namespace lstar

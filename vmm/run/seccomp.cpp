@@ -19,7 +19,7 @@
 #include <system_error>
 
 #include "kvm/uapi.hpp"
-#include "run/syscall_names.hpp"
+#include "common/syscall_names.hpp"
 
 namespace lstar::seccomp {
 

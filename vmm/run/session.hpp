@@ -26,7 +26,7 @@ struct RunOptions {
     bool show_setup = false;  // the boot set-up table on stderr
     bool show_msrs = false;   // every trapped guest MSR access on stderr
     bool show_user_mappings = false;  // what a user-mode CR3 maps of the kernel half, at the first syscall
-    abi::EntryMode entry = abi::EntryMode::Direct;
+    abi::EntryMode entry_mode = abi::EntryMode::Direct;
     MsrSetup msr_setup = MsrSetup::Monitor;
     trace::TraceOptions trace;  // --trace syscalls,path,steps=,exceptions=
     std::string trace_out;      // --trace-out FILE.json (Chrome trace event format)
@@ -43,7 +43,7 @@ struct RunOptions {
     bool seccomp = true;  // --no-seccomp turns the run loop's system-call filter off
 };
 
-// Returns lstar's exit status (run/exit_status.hpp). Errors are reported on stderr.
+// Returns lstar's exit status (common/exit_status.hpp). Errors are reported on stderr.
 int run_vm(const RunOptions& opts);
 
 }  // namespace lstar

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <vector>
 
-#include "run/clock.hpp"
+#include "common/clock.hpp"
 
 namespace lstar::timings {
 

@@ -6,7 +6,7 @@
 
 #include "memory/page_walk.hpp"
 #include "trace/code_patches.hpp"
-#include "x86/debug_regs.hpp"
+#include "cpu/debug_regs.hpp"
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"  // shared/x86: CR0 and EFER bits
 

@@ -4,7 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "run/json.hpp"
+#include "common/error.hpp"
+#include "common/json.hpp"
 
 namespace lstar::trace {
 
@@ -57,20 +58,16 @@ ChromeTrace::~ChromeTrace() {
     if (f_) std::fclose(f_);
 }
 
-bool ChromeTrace::open(const std::string& path, std::string& error) {
+void ChromeTrace::open(const std::string& path) {
     path_ = path;
     f_ = std::fopen(path.c_str(), "we");
-    if (!f_) error = "cannot create " + path + ": " + std::strerror(errno);
-    return f_ != nullptr;
+    if (!f_) throw IoError("cannot create " + path + ": " + std::strerror(errno));
 }
 
 int ChromeTrace::fd() const { return f_ ? fileno(f_) : -1; }
 
-bool ChromeTrace::write(uint64_t end_ns, std::string& error) {
-    if (!f_) {
-        error = "no trace file open";
-        return false;
-    }
+void ChromeTrace::write(uint64_t end_ns) {
+    if (!f_) throw IoError("no trace file open");
     if (in_kernel_) syscall_edge(end_ns, kernel_name_, false);
     else if (end_ns > user_since_ && user_since_ > 0) add(slice(kUserTid, "user", user_since_, end_ns - user_since_, "user"));
     auto name_thread = [](int tid, const char* name) {
@@ -88,8 +85,7 @@ bool ChromeTrace::write(uint64_t end_ns, std::string& error) {
     ok = (std::fclose(f_) == 0) && ok;
     if (!ok) err = errno ? errno : err;
     f_ = nullptr;
-    if (!ok) error = "cannot write " + path_ + ": " + std::strerror(err);
-    return ok;
+    if (!ok) throw IoError("cannot write " + path_ + ": " + std::strerror(err));
 }
 
 }  // namespace lstar::trace

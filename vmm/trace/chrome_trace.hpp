@@ -27,11 +27,11 @@ public:
     ChromeTrace(const ChromeTrace&) = delete;
     ChromeTrace& operator=(const ChromeTrace&) = delete;
 
-    // Create (truncate) the output file now, before the run; false with error set on failure.
-    bool open(const std::string& path, std::string& error);
+    // Create (truncate) the output file now, before the run; throws IoError.
+    void open(const std::string& path);
     int fd() const;
-    // Close what is open at end_ns, write the document and close the file; false with error set.
-    bool write(uint64_t end_ns, std::string& error);
+    // Close what is open at end_ns, write the document and close the file; throws IoError.
+    void write(uint64_t end_ns);
     size_t events() const { return events_.size(); }
     size_t dropped() const { return dropped_; }
 

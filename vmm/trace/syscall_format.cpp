@@ -4,8 +4,8 @@
 #include <map>
 #include <string_view>
 
-#include "run/json.hpp"
-#include "run/syscall_names.hpp"
+#include "common/json.hpp"
+#include "common/syscall_names.hpp"
 
 namespace lstar::trace {
 
@@ -37,7 +37,7 @@ const std::map<std::string_view, std::string_view>& kinds() {
 std::string quoted_at(const MemReader& read, uint64_t va, size_t len, bool nul_terminated) {
     size_t want = std::min(len, kStringMax);
     auto bytes = read(va, nul_terminated ? kStringMax + 1 : want);
-    if (!bytes) return hex_string(va);
+    if (!bytes) return hex(va);
     if (nul_terminated) {
         auto nul = std::find(bytes->begin(), bytes->end(), uint8_t(0));
         bool truncated = nul == bytes->end();
@@ -80,7 +80,7 @@ std::string format_return(int64_t ret) {
         const char* name = strerrorname_np(e);
         return "-1 " + std::string(name ? name : "E?") + " (" + std::strerror(e) + ")";
     }
-    if (ret > 0xffffff || ret < 0) return hex_string(uint64_t(ret));  // addresses (mmap, brk) read better in hex
+    if (ret > 0xffffff || ret < 0) return hex(uint64_t(ret));  // addresses (mmap, brk) read better in hex
     return std::to_string(ret);
 }
 
@@ -101,9 +101,9 @@ std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, con
         case 'b': s += quoted_at(read, a, i + 1 < 6 ? c.args[i + 1] : 0, false); break;
         case 'o':
             if (ret && *ret > 0) s += quoted_at(read, a, size_t(*ret), false);
-            else s += hex_string(a);
+            else s += hex(a);
             break;
-        default: s += a == 0 ? "NULL" : hex_string(a);
+        default: s += a == 0 ? "NULL" : hex(a);
         }
     }
     s += ") = ";

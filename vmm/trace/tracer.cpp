@@ -5,11 +5,11 @@
 #include <stdexcept>
 
 #include "memory/page_walk.hpp"
-#include "run/json.hpp"
-#include "run/fault_report.hpp"
-#include "run/narrator.hpp"
-#include "run/syscall_names.hpp"
-#include "x86/debug_regs.hpp"
+#include "common/json.hpp"
+#include "memory/instruction_fetch.hpp"
+#include "cpu/decode.hpp"
+#include "common/syscall_names.hpp"
+#include "cpu/debug_regs.hpp"
 #include "x86/descriptor.hpp"
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"
@@ -47,7 +47,7 @@ Tracer::Tracer(TraceOptions opts, const SymbolTable& syms, GuestMemory& mem, Tra
 
 std::string Tracer::with_sym(uint64_t a) const {
     auto d = syms_.describe(a);
-    return d.empty() ? hex_string(a) : hex_string(a) + " <" + d + ">";
+    return d.empty() ? hex(a) : hex(a) + " <" + d + ">";
 }
 
 MemReader Tracer::user_reader(uint64_t cr3) const {
@@ -89,7 +89,7 @@ kvm_guest_debug Tracer::start(const CpuState& cpu, uint64_t lstar) {
 
 std::string Tracer::landing_not_reported() const {
     return "  [host] this KVM did not report the single step that lands in ring 3; the return went to RCX=" +
-           hex_string(call_rcx_) + " at CPL 3";
+           hex(call_rcx_) + " at CPL 3";
 }
 
 std::optional<kvm_guest_debug> Tracer::after_exit(const CpuState& cpu, uint64_t lstar) {
@@ -126,7 +126,7 @@ void Tracer::on_syscall_entry(const CpuState& cpu) {
     if (sink_.syscall_edge) sink_.syscall_edge(name ? name : "syscall_" + std::to_string(call_.nr), true, call_.nr);
     if (sink_.record) {
         std::string args = "[";
-        for (int i = 0; i < 6; ++i) args += (i ? ",\"" : "\"") + hex_string(call_.args[i]) + "\"";
+        for (int i = 0; i < 6; ++i) args += (i ? ",\"" : "\"") + hex(call_.args[i]) + "\"";
         sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_entry").num("nr", call_.nr)
                          .str("name", name ? name : "").raw("args", args + "]").hex("rcx", r.rcx).hex("r11", r.r11)
                          .hex("cr3", cpu.sregs.cr3).hex("rip", r.rip).str("sym", syms_.describe(r.rip))
@@ -164,10 +164,10 @@ void Tracer::on_exception(unsigned vector, const CpuState& cpu, unsigned frame_o
     std::string insn = f ? insn_at(at) : "";
     std::string line = std::string("exception ") + v.mnemonic + " (" + v.name + ") at " + with_sym(rip) +
                        " from CPL " + std::to_string(cs & 3) + ", error code " +
-                       decode_error_code(vector, err, v.error_code) +
-                       (vector == x86::kVecPF ? ", CR2=" + hex_string(cpu.sregs.cr2) : "") +
+                       x86::decode_error_code(vector, err, v.error_code) +
+                       (vector == x86::kVecPF ? ", CR2=" + hex(cpu.sregs.cr2) : "") +
                        (insn.empty() ? "" : ": " + insn) + "; handler " + with_sym(cpu.regs.rip) +
-                       " on stack " + hex_string(cpu.regs.rsp);
+                       " on stack " + hex(cpu.regs.rsp);
     if (vector == x86::kVecPF && (cs & 3) == 3 && rip == lstar_ && lstar_)
         line += "  [this host's SYSCALL: the fetch at LSTAR faulted at CPL 3; the guest's #PF entry completes it]";
     if (vector == x86::kVecUD && (cs & 3) == 3 && insn.rfind("int 0x80", 0) == 0)
@@ -178,7 +178,7 @@ void Tracer::on_exception(unsigned vector, const CpuState& cpu, unsigned frame_o
     if (sink_.record)
         sink_.record(JsonObject().str("type", "trace").str("kind", "exception").num("vector", vector)
                          .str("mnemonic", v.mnemonic).hex("error_code", err).num("has_error_code", v.error_code)
-                         .str("error_decoded", decode_error_code(vector, err, v.error_code)).hex("rip", rip)
+                         .str("error_decoded", x86::decode_error_code(vector, err, v.error_code)).hex("rip", rip)
                          .str("sym", syms_.describe(rip)).str("insn", insn).hex("cs", cs).num("from_cpl", unsigned(cs & 3))
                          .hex("cr2", cpu.sregs.cr2).hex("handler", cpu.regs.rip).hex("handler_rsp", cpu.regs.rsp).done());
 }
@@ -192,7 +192,7 @@ void Tracer::step_line(const CpuState& cpu, const std::string& text) {
                   cpu.cpl(), (unsigned long long)cpu.sregs.cr3, (unsigned long long)cpu.regs.rsp,
                   (unsigned long long)cpu.sregs.gs.base);
     std::string where = syms_.describe(cpu.regs.rip);
-    if (where.empty()) where = hex_string(cpu.regs.rip);
+    if (where.empty()) where = hex(cpu.regs.rip);
     if (sink_.line) sink_.line(head + where + "  " + text);
     if (sink_.record)
         sink_.record(JsonObject().str("type", "trace").str("kind", "step").num("step", step_no_).num("cpl", cpu.cpl())
@@ -214,7 +214,7 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
             idt_base_ = cpu.sregs.idt.base;
             mode_ = Mode::Armed;
             if (sink_.line)
-                sink_.line("trace: the kernel loaded its IDT at " + hex_string(idt_base_) + " (found after " +
+                sink_.line("trace: the kernel loaded its IDT at " + hex(idt_base_) + " (found after " +
                            std::to_string(idt_wait_steps_) + " single steps from boot)");
             plan(cpu);
             return armed();
@@ -242,11 +242,11 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
         if (landing_pending_) {
             landing_pending_ = false;
             if (cpu.cpl() == 3)
-                return end_path("  landed in user mode at " + hex_string(cpu.regs.rip) + " CPL 3 (CS=" +
-                                hex_string(cpu.sregs.cs.selector) + "), RSP=" + hex_string(cpu.regs.rsp) +
+                return end_path("  landed in user mode at " + hex(cpu.regs.rip) + " CPL 3 (CS=" +
+                                hex(cpu.sregs.cs.selector) + "), RSP=" + hex(cpu.regs.rsp) +
                                 (cpu.regs.rip == call_rcx_ ? ": the RIP that was in RCX" : ""));
             return end_path("  [host] this KVM does not report the single step that lands in ring 3 (ring-3 code "
-                            "runs natively on kvm_pvm); the return went to RCX=" + hex_string(call_rcx_) + " at CPL 3");
+                            "runs natively on kvm_pvm); the return went to RCX=" + hex(call_rcx_) + " at CPL 3");
         }
         // Did the last step run more than one instruction? On kvm_pvm `swapgs; sysretq` goes as one.
         if (prev_len_ && cpu.regs.rip != prev_.regs.rip + prev_len_ && prev_text_ == "swapgs") {
@@ -257,7 +257,7 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
                 step_line(next, text + "    [host: ran together with the swapgs before it, not reported as a step]");
                 on_syscall_return(next, text);  // RAX already held the return value at the swapgs
                 return end_path("  [host] the return to ring 3 was not reported by this KVM; it went to RCX=" +
-                                hex_string(call_rcx_) + " at CPL 3");
+                                hex(call_rcx_) + " at CPL 3");
             }
         }
         unsigned len = 0;

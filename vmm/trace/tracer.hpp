@@ -25,7 +25,7 @@
 #include "trace/entry_scan.hpp"
 #include "trace/code_patches.hpp"
 #include "trace/syscall_format.hpp"
-#include "x86/disasm.hpp"
+#include "cpu/disasm.hpp"
 
 namespace lstar::trace {
 

@@ -7,8 +7,8 @@
 #include <cstring>
 
 #include "memory/page_walk.hpp"
-#include "run/json.hpp"
-#include "x86/debug_regs.hpp"
+#include "common/json.hpp"
+#include "cpu/debug_regs.hpp"
 #include "x86/descriptor.hpp"
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"
@@ -28,7 +28,7 @@ void Tracer::place_patch(Bp& b) {
         else return;
     }
     if (!patches_.insert(b.addr, b.gpa) && sink_.line)
-        sink_.line("trace: no software breakpoint at " + with_sym(b.addr) + ": guest-physical " + hex_string(b.gpa) +
+        sink_.line("trace: no software breakpoint at " + with_sym(b.addr) + ": guest-physical " + hex(b.gpa) +
                    " is outside guest RAM");
 }
 

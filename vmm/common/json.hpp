@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/hex.hpp"
+
 namespace lstar {
 
 void json_escape_to(std::string& out, std::string_view s);
@@ -70,7 +72,5 @@ private:
     }
     std::string s_;
 };
-
-std::string hex_string(uint64_t v);  // "0x1f"
 
 }  // namespace lstar

@@ -1,6 +1,8 @@
-#include "x86/decode.hpp"
+#include "cpu/decode.hpp"
 
 #include <fmt/format.h>
+
+#include "common/hex.hpp"
 
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"
@@ -14,9 +16,6 @@ struct BitName {
     uint64_t bit;
     const char* name;
 };
-
-// 0 as "0", everything else as 0x-prefixed hex.
-std::string hex(uint64_t v) { return v ? fmt::format("{:#x}", v) : "0"; }
 
 // Names of the set bits in table order; bits the table does not know as "other=0x..".
 template <size_t N>
@@ -137,6 +136,14 @@ std::string describe_selector_error(uint64_t code) {
                                    : fmt::format("GDT index {} ({})", index, hex(index << 3));
     if (code & 1) s += " (external event)";
     return s;
+}
+
+std::string decode_error_code(uint64_t vector, uint64_t code, bool has_code) {
+    if (!has_code) return "none";
+    if (vector == kVecPF) return hex(code) + " (" + describe_pf_error(code) + ")";
+    if (vector == 10 || vector == 11 || vector == 12 || vector == kVecGP || vector == 17)
+        return hex(code) + " (" + describe_selector_error(code) + ")";
+    return hex(code);
 }
 
 }  // namespace lstar::x86

@@ -1,4 +1,4 @@
-#include "x86/disasm.hpp"
+#include "cpu/disasm.hpp"
 
 #include <Zydis/Zydis.h>
 

@@ -1,6 +1,6 @@
-#include "x86/msr_rules.hpp"
+#include "cpu/msr_rules.hpp"
 
-#include "x86/decode.hpp"
+#include "cpu/decode.hpp"
 #include "x86/msr.hpp"
 
 namespace lstar::x86 {

@@ -1,4 +1,4 @@
-#include "run/json.hpp"
+#include "common/json.hpp"
 
 #include <array>
 #include <charconv>
@@ -38,12 +38,6 @@ void json_escape_to(std::string& out, std::string_view s) {
         }
     }
     out.append(s.data() + plain, s.size() - plain);
-}
-
-std::string hex_string(uint64_t v) {
-    char b[20] = {'0', 'x'};
-    auto r = std::to_chars(b + 2, b + sizeof b, v, 16);  // no locale, no format parsing: once per field per exit
-    return std::string(b, r.ptr);
 }
 
 JsonObject& JsonObject::hex(std::string_view k, uint64_t v) {
