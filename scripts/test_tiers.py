@@ -71,8 +71,10 @@ def main():
     p.add_argument('build')
     p.add_argument('--tier', choices=['host', 'nested', 'all', 'first'], default='all')
     p.add_argument('--timeout-multiplier', type=float, default=1)
-    p.add_argument('test_args', nargs='*')
-    a = p.parse_args()
+    argv = sys.argv[1:]
+    test_args = argv[argv.index('--') + 1:] if '--' in argv else []  # for the integration binary
+    a = p.parse_args(argv[:argv.index('--')] if '--' in argv else argv)
+    a.test_args = test_args
     build = os.path.abspath(a.build)
     logs = os.path.join(build, 'meson-logs')
 
