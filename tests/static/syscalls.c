@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     syscall(SYS_mmap, 0, 0, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     struct timespec ts;
     syscall(SYS_clock_getres, CLOCK_MONOTONIC, &ts);
-    syscall(SYS_clock_gettime, CLOCK_REALTIME_ALARM, &ts);
+    syscall(SYS_clock_gettime, 12 /* no such clock */, &ts);
     syscall(SYS_clock_gettime, CLOCK_BOOTTIME, &ts);
     unsigned long fs = 0;
     syscall(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, &fs);

@@ -147,6 +147,14 @@ TEST_CASE("whole lines as strace prints them, outputs only after a successful ca
     CHECK(format_syscall({1, {1, 0x405000, 11}}, 11, read) == "write(1, \"a\\1\\200\\377\\\"\\\\\\t z\\n\\0\", 11) = 11");
     CHECK(format_syscall({1, {1, 0x406000, 2}}, 2, read) == "write(1, \"\\0011\", 2) = 2");  // three digits before a digit
     CHECK(format_syscall({8, {0, 0, 2}}, 0, read) == "lseek(0, 0, SEEK_END) = 0");
+    CHECK(format_syscall({8, {3, uint64_t(-5), 1}}, 17, read) == "lseek(3, -5, SEEK_CUR) = 17");
+    // An int argument is its low 32 bits, as the kernel reads it: glibc leaves mmap's fd -1 as 0xffffffff.
+    CHECK(format_syscall({9, {0, 4096, 1, 0x22, 0xffffffff, 0}}, 0x7f0000001000, read) ==
+          "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000001000");
+    CHECK(format_syscall({16, {1, 0x5401, 0x7ffe0000}}, -25, read) ==
+          "ioctl(1, TCGETS, 0x7ffe0000) = -1 ENOTTY (Inappropriate ioctl for device)");
+    CHECK(format_syscall({334, {0x4adca0, 0x20, 0, 0x53053053}}, -38, read) ==
+          "rseq(0x4adca0, 0x20, 0, 0x53053053) = -1 ENOSYS (Function not implemented)");
     CHECK(format_syscall({72, {1, 2, 1}}, 0, read) == "fcntl(1, F_SETFD, FD_CLOEXEC) = 0");
     CHECK(format_syscall({72, {1, 1, 77}}, 0, read) == "fcntl(1, F_GETFD) = 0");
     CHECK(format_syscall({292, {1, 9, 02000000}}, 9, read) == "dup3(1, 9, O_CLOEXEC) = 9");

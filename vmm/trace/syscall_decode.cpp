@@ -163,6 +163,18 @@ std::string fcntl_cmd(uint64_t cmd) {
     return enum_name(cmd & 0xffffffff, names, std::size(names), "F_???");
 }
 
+std::string ioctl_request(uint64_t req) {
+    // The terminal requests a C library makes on its standard streams (asm-generic/ioctls.h).
+    static constexpr Bit names[] = {
+        {0x5401, "TCGETS"},     {0x5402, "TCSETS"},   {0x5403, "TCSETSW"},  {0x5404, "TCSETSF"},
+        {0x540f, "TIOCGPGRP"},  {0x5410, "TIOCSPGRP"}, {0x5413, "TIOCGWINSZ"}, {0x5414, "TIOCSWINSZ"},
+        {0x541b, "FIONREAD"},   {0x5421, "FIONBIO"},  {0x5450, "FIONCLEX"}, {0x5451, "FIOCLEX"},
+    };
+    for (const auto& n : names)
+        if (n.value == (req & 0xffffffff)) return n.name;
+    return hex(req & 0xffffffff);
+}
+
 std::string errno_name(int64_t err) {
     const char* n = err > 0 && err < 4096 ? strerrorname_np(int(err)) : nullptr;
     return n ? n : "";

@@ -27,6 +27,7 @@ std::string rlim_value(uint64_t v);         // "1024", "8192*1024", "RLIM64_INFI
 std::string getrandom_flags(uint64_t flags);
 std::string lseek_whence(uint64_t whence);  // "SEEK_SET", "0x9 /* SEEK_??? */"
 std::string fcntl_cmd(uint64_t cmd);        // "F_GETFD", "F_DUPFD_CLOEXEC"
+std::string ioctl_request(uint64_t req);   // "TCGETS", "0x4020" for the ones not named here
 std::string errno_name(int64_t err);        // "ENOENT", "" when Linux has no name for it
 
 // Structures at va in guest memory; the address (or NULL) when it cannot be read.

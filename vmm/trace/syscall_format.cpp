@@ -14,7 +14,8 @@ namespace lstar::trace {
 
 namespace {
 
-// Argument kinds, one letter each: d = signed int, u = unsigned, x = hex / pointer,
+// Argument kinds, one letter each: d = int, D = a signed 64-bit value (off_t), u = unsigned,
+// I = an ioctl request, x = hex / pointer,
 // s = NUL-terminated string, b = buffer whose length is the next argument (input),
 // o = buffer filled by the call, length = the return value (output), p = a string filled by the
 // call (getcwd), G = bytes filled by the call, in hex (getrandom). Decoded (trace/syscall_decode.hpp):
@@ -28,16 +29,16 @@ const std::map<std::string_view, std::string_view>& kinds() {
     static const std::map<std::string_view, std::string_view> k = {
         {"read", "dou"},        {"write", "dbu"},        {"open", "sOm"},         {"openat", "FsOm"},
         {"close", "d"},         {"stat", "sS"},          {"lstat", "sS"},         {"fstat", "dS"},
-        {"newfstatat", "FsSa"}, {"lseek", "ddW"},        {"mmap", "xuPMdX"},      {"mprotect", "xuP"},
-        {"munmap", "xu"},       {"brk", "x"},            {"ioctl", "dxx"},        {"pread64", "doud"},
-        {"pwrite64", "dbud"},   {"readv", "dxd"},        {"writev", "dxd"},       {"access", "sx"},
+        {"newfstatat", "FsSa"}, {"lseek", "dDW"},        {"mmap", "xuPMdX"},      {"mprotect", "xuP"},
+        {"munmap", "xu"},       {"brk", "x"},            {"ioctl", "dIx"},        {"pread64", "douD"},
+        {"pwrite64", "dbuD"},   {"readv", "dxd"},        {"writev", "dxd"},       {"access", "sx"},
         {"getpid", ""},         {"getppid", ""},         {"gettid", ""},          {"getuid", ""},
         {"geteuid", ""},        {"getgid", ""},          {"getegid", ""},         {"exit", "d"},
         {"exit_group", "d"},    {"execve", "sxx"},       {"uname", "x"},          {"arch_prctl", "AY"},
         {"getdents64", "dxu"},  {"readlink", "sou"},     {"readlinkat", "Fsou"},  {"getrandom", "Gug"},
         {"clock_gettime", "CT"}, {"clock_getres", "CT"}, {"gettimeofday", "xx"},  {"time", "x"},
         {"set_tid_address", "x"}, {"set_robust_list", "xu"}, {"prlimit64", "dRLl"}, {"getrlimit", "Rl"},
-        {"setrlimit", "RL"},    {"rseq", "xudx"},        {"getcpu", "xxx"},       {"sched_getaffinity", "dux"},
+        {"setrlimit", "RL"},    {"rseq", "xXdX"},        {"getcpu", "xxx"},       {"sched_getaffinity", "dux"},
         {"chdir", "s"},         {"fchdir", "d"},         {"getcwd", "pu"},        {"mkdir", "sm"},
         {"unlink", "s"},        {"dup", "d"},            {"dup2", "dd"},          {"dup3", "dde"},
         {"nanosleep", "tx"},    {"kill", "dn"},          {"fcntl", "dcf"},        {"rt_sigaction", "nxxu"},
@@ -147,7 +148,9 @@ std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, con
         if (c.abi_bits == 32) a &= 0xffffffff;
         std::string v;
         switch (k[i]) {
-        case 'd': v = std::to_string(c.abi_bits == 32 ? int64_t(int32_t(a)) : int64_t(a)); break;
+        case 'd': v = std::to_string(int32_t(a)); break;  // an int: the kernel reads the low 32 bits
+        case 'D': v = std::to_string(int64_t(a)); break;
+        case 'I': v = ioctl_request(a); break;
         case 'u': v = std::to_string(a); break;
         case 's': v = a ? quoted_at(read, a, kStringMax, true) : "NULL"; break;
         case 'b': v = quoted_at(read, a, i + 1 < 6 ? c.args[i + 1] : 0, false); break;
