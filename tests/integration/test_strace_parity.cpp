@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -168,4 +170,26 @@ TEST_CASE("strace options: -e by name and class, -c's table on stderr with the c
     CHECK(rows["munmap"].first == 1);
     CHECK(rows.count("write") == 0);  // filtered out of the table too
     CHECK(rows["total"].first == int(openat + memory));
+}
+
+TEST_CASE("-o with Ctrl-C: the file holds whole lines and the -C table, nothing half-written") {
+    if (!kvm_usable()) return;
+    const std::string path = "/tmp/lstar-test-strace-int-" + std::to_string(::getpid());
+    // Sent once the guest runs its program (-v: "kernel enters ring 3"), which makes getpid calls
+    // until the signal; --timeout only bounds a run whose signal never came.
+    auto r = run_lstar_until({"-v", "run", "--init", "getpid_loop", "-o", path, "-C", "--timeout", "120", "--",
+                              "100000000"},
+                             "kernel enters ring 3", SIGINT);
+    CHECK(r.status == 130);
+    const std::string trace = slurp(path);
+    REQUIRE(!trace.empty());
+    CHECK(trace.back() == '\n');
+    const size_t table = trace.find("% time     seconds  usecs/call     calls    errors syscall\n");
+    REQUIRE(table != std::string::npos);
+    for (const auto& l : lines(trace.substr(0, table))) {
+        CAPTURE(l);
+        CHECK((l.rfind("trace:", 0) == 0 || std::regex_match(l, std::regex(R"(getpid\(\) += 1)"))));
+    }
+    CHECK(std::regex_search(trace.substr(table), std::regex(R"(\n100\.00 +\d+\.\d{6} +\d+ +\d+ +total\n$)")));
+    std::remove(path.c_str());
 }
