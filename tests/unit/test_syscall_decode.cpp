@@ -159,6 +159,27 @@ TEST_CASE("whole lines as strace prints them, outputs only after a successful ca
     CHECK(format_syscall({72, {1, 1, 77}}, 0, read) == "fcntl(1, F_GETFD) = 0");
     CHECK(format_syscall({292, {1, 9, 02000000}}, 9, read) == "dup3(1, 9, O_CLOEXEC) = 9");
     CHECK(format_syscall({13, {2, 0, 0, 8}}, 0, read) == "rt_sigaction(SIGINT, NULL, NULL, 8) = 0");
+    // Signals (decoded for rt_sigaction and rt_sigprocmask, which lstar's kernel may not have yet).
+    auto sig = reader({{0x501000, words({0x401000, 0x04000000 | 0x10000000 | 0x08000000 | 4 | 1 | 2 | 0x40000000 | 0x80000000 | 0x20,
+                                         0x401100, (1ull << 1) | (1ull << 14) | (1ull << 33)})},
+                       {0x502000, words({1, 0x04000000, 0x401100, 0})},
+                       {0x503000, words({0, 0, 0, 0})},
+                       {0x504000, words({0, 0x14000000, 0x401100, ~0ull})},
+                       {0x505000, words({(1ull << 1) | (1ull << 9)})},
+                       {0x506000, words({0})}});
+    CHECK(format_syscall({13, {2, 0x501000, 0x503000, 8}}, 0, sig) ==
+          "rt_sigaction(SIGINT, {sa_handler=0x401000, sa_mask=[INT TERM RT_2], sa_flags=SA_RESTORER|SA_ONSTACK|SA_RESTART|"
+          "SA_NODEFER|SA_RESETHAND|SA_SIGINFO|SA_NOCLDSTOP|SA_NOCLDWAIT|0x20, sa_restorer=0x401100}, "
+          "{sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0");
+    CHECK(format_syscall({13, {15, 0x502000, 0x503000, 8}}, 0, sig) ==
+          "rt_sigaction(SIGTERM, {sa_handler=SIG_IGN, sa_mask=[], sa_flags=SA_RESTORER, sa_restorer=0x401100}, "
+          "{sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0");
+    CHECK(format_syscall({13, {99, 0x504000, 0, 8}}, -22, sig) ==
+          "rt_sigaction(99, {sa_handler=SIG_DFL, sa_mask=~[], sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x401100}, "
+          "NULL, 8) = -1 EINVAL (Invalid argument)");
+    CHECK(format_syscall({14, {0, 0x505000, 0x506000, 8}}, 0, sig) == "rt_sigprocmask(SIG_BLOCK, [INT USR1], [], 8) = 0");
+    CHECK(format_syscall({14, {7, 0, 0, 8}}, 0, sig) == "rt_sigprocmask(0x7 /* SIG_??? */, NULL, NULL, 8) = 0");
+    CHECK(format_syscall({62, {1, 9}}, 0, sig) == "kill(1, SIGKILL) = 0");
     // Hostile arguments: an unmapped string prints as its address, an unknown call as hex.
     CHECK(format_syscall({257, {cwd, 0xdead000, 0, 0, 0, 0}}, -14, read) ==
           "openat(AT_FDCWD, 0xdead000, O_RDONLY) = -1 EFAULT (Bad address)");

@@ -1,6 +1,7 @@
 #include "trace/syscall_decode.hpp"
 
 #include <cstdio>
+#include <csignal>
 #include <cstring>
 #include <initializer_list>
 
@@ -175,6 +176,32 @@ std::string ioctl_request(uint64_t req) {
     return hex(req & 0xffffffff);
 }
 
+std::string signal_name(uint64_t sig) {
+    sig &= 0xffffffff;
+    if (sig >= 32 && sig <= 64) return "SIGRT_" + std::to_string(sig - 32);
+    const char* abbrev = sig > 0 && sig < 32 ? sigabbrev_np(int(sig)) : nullptr;
+    return abbrev ? "SIG" + std::string(abbrev) : std::to_string(int32_t(sig));
+}
+
+std::string sigset_text(uint64_t set) {
+    // strace prints the shorter side: the signals in the set, or "~[...]" with the ones not in it.
+    const bool inverted = __builtin_popcountll(set) > 32;
+    if (inverted) set = ~set;
+    std::string s = inverted ? "~[" : "[";
+    bool first = true;
+    for (unsigned bit = 0; bit < 64; ++bit)
+        if (set & (1ull << bit)) {
+            s += (first ? "" : " ") + signal_name(bit + 1).substr(3);
+            first = false;
+        }
+    return s + "]";
+}
+
+std::string sigprocmask_how(uint64_t how) {
+    static const char* const names[] = {"SIG_BLOCK", "SIG_UNBLOCK", "SIG_SETMASK"};
+    return enum_name(how & 0xffffffff, names, std::size(names), "SIG_???");
+}
+
 std::string errno_name(int64_t err) {
     const char* n = err > 0 && err < 4096 ? strerrorname_np(int(err)) : nullptr;
     return n ? n : "";
@@ -204,6 +231,27 @@ std::string rlimit_at(const MemReader& read, uint64_t va) {
     uint64_t w[2];
     if (!va || !read_words(read, va, w, 2)) return address(va);
     return "{rlim_cur=" + rlim_value(w[0]) + ", rlim_max=" + rlim_value(w[1]) + "}";
+}
+
+std::string sigset_at(const MemReader& read, uint64_t va) {
+    uint64_t w;
+    if (!va || !read_words(read, va, &w, 1)) return address(va);
+    return sigset_text(w);
+}
+
+std::string sigaction_at(const MemReader& read, uint64_t va) {
+    // struct kernel_sigaction (x86-64): handler, flags, restorer, mask.
+    uint64_t w[4];
+    if (!va || !read_words(read, va, w, 4)) return address(va);
+    constexpr uint64_t kRestorer = 0x04000000;
+    const std::string handler = w[0] == 0 ? "SIG_DFL" : w[0] == 1 ? "SIG_IGN" : hex(w[0]);
+    const std::string flags = bit_names(w[1] & 0xffffffff, {{kRestorer, "SA_RESTORER"}, {0x08000000, "SA_ONSTACK"},
+                                                            {0x10000000, "SA_RESTART"}, {0x40000000, "SA_NODEFER"},
+                                                            {0x80000000, "SA_RESETHAND"}, {4, "SA_SIGINFO"},
+                                                            {1, "SA_NOCLDSTOP"}, {2, "SA_NOCLDWAIT"}});
+    std::string s = "{sa_handler=" + handler + ", sa_mask=" + sigset_text(w[3]) + ", sa_flags=" + flags;
+    if (w[1] & kRestorer) s += ", sa_restorer=" + hex(w[2]);
+    return s + "}";
 }
 
 std::string stat_at(const MemReader& read, uint64_t va) {

@@ -28,11 +28,16 @@ std::string getrandom_flags(uint64_t flags);
 std::string lseek_whence(uint64_t whence);  // "SEEK_SET", "0x9 /* SEEK_??? */"
 std::string fcntl_cmd(uint64_t cmd);        // "F_GETFD", "F_DUPFD_CLOEXEC"
 std::string ioctl_request(uint64_t req);   // "TCGETS", "0x4020" for the ones not named here
+std::string signal_name(uint64_t sig);     // "SIGINT", "SIGRT_2", "99"
+std::string sigset_text(uint64_t set);     // "[INT TERM]", "[]", "~[]" (strace prints the shorter side)
+std::string sigprocmask_how(uint64_t how); // "SIG_BLOCK", "0x7 /* SIG_??? */"
 std::string errno_name(int64_t err);        // "ENOENT", "" when Linux has no name for it
 
 // Structures at va in guest memory; the address (or NULL) when it cannot be read.
 std::string timespec_at(const MemReader& read, uint64_t va);  // "{tv_sec=1, tv_nsec=2}"
 std::string rlimit_at(const MemReader& read, uint64_t va);    // "{rlim_cur=1024, rlim_max=4*1024}"
+std::string sigset_at(const MemReader& read, uint64_t va);     // "[INT USR1]"
+std::string sigaction_at(const MemReader& read, uint64_t va);  // "{sa_handler=SIG_IGN, sa_mask=[], sa_flags=...}"
 std::string stat_at(const MemReader& read, uint64_t va);      // "{st_mode=S_IFREG|0644, st_size=12, ...}"
 
 }  // namespace lstar::trace

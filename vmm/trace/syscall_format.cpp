@@ -23,7 +23,8 @@ namespace {
 // before it create a file, a = AT_* flags, P = mmap prot, M = mmap flags, X = an offset in hex,
 // C = a clock id, A = an arch_prctl code (Y: its address, or the value ARCH_GET_* wrote), R = an rlimit resource, t / T = struct timespec in / out,
 // L / l = struct rlimit in / out, S = struct stat out, g = getrandom flags, W = lseek whence,
-// c = an fcntl command (f: its argument), e = O_CLOEXEC-style flags (dup3, pipe2), n = a signal.
+// c = an fcntl command (f: its argument), e = O_CLOEXEC-style flags (dup3, pipe2), n = a signal,
+// K / k = struct sigaction in / out, H = sigprocmask's how, Q / q = a signal set in / out.
 // Outputs (T, l, S, p, o, G) are read after the call, and only when it succeeded, as strace does.
 const std::map<std::string_view, std::string_view>& kinds() {
     static const std::map<std::string_view, std::string_view> k = {
@@ -41,8 +42,8 @@ const std::map<std::string_view, std::string_view>& kinds() {
         {"setrlimit", "RL"},    {"rseq", "xXdX"},        {"getcpu", "xxx"},       {"sched_getaffinity", "dux"},
         {"chdir", "s"},         {"fchdir", "d"},         {"getcwd", "pu"},        {"mkdir", "sm"},
         {"unlink", "s"},        {"dup", "d"},            {"dup2", "dd"},          {"dup3", "dde"},
-        {"nanosleep", "tx"},    {"kill", "dn"},          {"fcntl", "dcf"},        {"rt_sigaction", "nxxu"},
-        {"rt_sigprocmask", "dxxu"}, {"faccessat", "Fsx"}, {"faccessat2", "Fsxa"}, {"pipe2", "xe"},
+        {"nanosleep", "tx"},    {"kill", "dn"},          {"fcntl", "dcf"},        {"rt_sigaction", "nKku"},
+        {"rt_sigprocmask", "HQqu"}, {"faccessat", "Fsx"}, {"faccessat2", "Fsxa"}, {"pipe2", "xe"},
     };
     return k;
 }
@@ -117,10 +118,6 @@ namespace {
 
 bool returns_address(std::string_view name) { return name == "mmap" || name == "brk" || name == "mremap"; }
 
-std::string signal_name(uint64_t sig) {
-    const char* abbrev = sig > 0 && sig < 65 ? sigabbrev_np(int(sig)) : nullptr;
-    return abbrev ? "SIG" + std::string(abbrev) : std::to_string(int32_t(sig));
-}
 
 // fcntl's third argument, as its command wants it; nullopt: the command takes none.
 std::optional<std::string> fcntl_arg(uint64_t cmd, uint64_t a) {
@@ -198,6 +195,11 @@ std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, con
         }
         case 'e': v = fd_flags(a); break;
         case 'n': v = signal_name(a); break;
+        case 'K': v = sigaction_at(read, a); break;
+        case 'k': v = ok ? sigaction_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case 'H': v = sigprocmask_how(a); break;
+        case 'Q': v = sigset_at(read, a); break;
+        case 'q': v = ok ? sigset_at(read, a) : (a ? hex(a) : "NULL"); break;
         default: v = a == 0 ? "NULL" : hex(a);
         }
         s += (first ? "" : ", ") + v;
