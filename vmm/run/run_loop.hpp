@@ -20,6 +20,7 @@
 #include "run/vm_builder.hpp"
 #include "trace/bp_probe.hpp"
 #include "trace/chrome_trace.hpp"
+#include "trace/trace_file.hpp"
 #include "trace/tracer.hpp"
 
 namespace lstar {
@@ -69,6 +70,7 @@ private:
     std::unique_ptr<gdb::Stub> gdb_;        // --gdb
     std::optional<trace::Tracer> tracer_;   // --trace
     std::optional<trace::ChromeTrace> timeline_;  // --trace-out
+    trace::TraceFile trace_file_;           // --trace-file / -o
     trace::BpChoice bps_;                   // the breakpoint kind --trace and --gdb use (trace/bp_probe.hpp)
     bool bp_hlt_ = false;                   // this exit is a software breakpoint's hlt (RIP put back on it)
     LastSeen seen_;                         // for ends whose registers KVM reset (kvm_amd's SHUTDOWN)

@@ -30,6 +30,7 @@ struct RunOptions {
     MsrSetup msr_setup = MsrSetup::Monitor;
     trace::TraceOptions trace;  // --trace syscalls,path,steps=,exceptions=
     std::string trace_out;      // --trace-out FILE.json (Chrome trace event format)
+    std::string trace_file;     // --trace-file / -o FILE: the tracer's lines there instead of stderr
     std::string gdb;            // --gdb HOST:PORT: start stopped and serve a GDB remote stub
     std::string symbol_file;    // the built-in kernel's ELF on disk, for gdb ("" when there is none)
     Narration narration = Narration::FirstSyscall;
