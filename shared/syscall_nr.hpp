@@ -12,7 +12,7 @@ inline constexpr long kRead = 0, kWrite = 1, kOpen = 2, kClose = 3, kStat = 4, k
                       kReadlinkat = 267, kSetRobustList = 273, kPrlimit64 = 302, kGetrandom = 318, kRseq = 334;
 // The descriptor, directory and signal calls (fcntl.cpp, namei.cpp, signal.cpp).
 inline constexpr long kRtSigaction = 13, kRtSigprocmask = 14, kDup = 32, kDup2 = 33, kFcntl = 72, kGetcwd = 79,
-                      kChdir = 80, kFchdir = 81, kDup3 = 292;
+                      kChdir = 80, kFchdir = 81, kDup3 = 292, kPoll = 7;
 // The clock calls (time.cpp, the vDSO's fallbacks).
 inline constexpr long kGettimeofday = 96, kTime = 201, kClockGettime = 228, kClockGetres = 229, kGetcpu = 309;
 inline constexpr long kMax = 335;  // sys_call_table has kMax + 1 slots, as __NR_syscall_max + 1

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,9 @@ int main(int argc, char** argv) {
     show("fcntl(10, F_GETFL)", fcntl(10, F_GETFL));
     show("fcntl(fd, 9999)", fcntl(fd, 9999));
     show("fcntl(999, F_GETFD)", fcntl(999, F_GETFD));
+    struct pollfd pfd[3] = {{fd, POLLIN, 0}, {999, POLLIN, 0}, {-1, POLLIN, 0}};
+    show("poll(file, 999, -1)", poll(pfd, 3, -1));
+    printf("revents %#x %#x %#x\n", pfd[0].revents, pfd[1].revents, pfd[2].revents);
     show("close(10)", close(10));
     show("read(11) after close(10)", read(11, &c, 1));
 
