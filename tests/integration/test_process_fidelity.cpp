@@ -132,6 +132,7 @@ TEST_CASE("process: Debian's static busybox applets print what they print on the
         {"cat", "etc/motd"},
         {"dd", "if=etc/motd", "bs=4", "count=3", "status=none"},
         {"stat", "-c", "%s %n", "etc/motd"},
+        {"sh", "-c", "cd etc/dir && read x < ../motd; echo \"read: $x\""},  // chdir, dup2, fcntl, poll (no fork)
     };
     for (const auto& c : cases) {
         std::vector<std::string> argv = {"./bin/busybox"};
