@@ -228,6 +228,11 @@ int main(int argc, char** argv) {
                     "a resource limit of the first program, as prlimit(1): RESOURCE=SOFT[:HARD] (NOFILE=8, "
                     "AS=64M, STACK=unlimited; repeatable)")
         ->type_name("LIMIT");
+    std::vector<std::string> env;
+    run->add_option("--env", env,
+                    "NAME=VALUE in the first program's environment, after HOME=/ and TERM=linux (repeatable; "
+                    "passed intact, as the arguments after --)")
+        ->type_name("NAME=VALUE");
     run->add_option("--append", append, "the kernel command line, verbatim (default: init=hello)")
         ->type_name("CMDLINE");
     run->footer("Arguments after -- go to the user program: lstar run -- 7  (the built-in hello exits with 7)\n\n" +
@@ -298,8 +303,11 @@ int main(int argc, char** argv) {
     opts.guest_events = !no_guest_events;
     opts.seccomp = !no_seccomp;
     try {
-        opts.cmdline = lstar::user_cmdline({append, init, guest_args, !opts.initrd.empty(),
-                                            lstar::value_of(lstar::abi::kVsyscallModes, vsyscall), rlimits});
+        const lstar::CmdlineRequest request{append, init, guest_args, !opts.initrd.empty(),
+                                            lstar::value_of(lstar::abi::kVsyscallModes, vsyscall), rlimits};
+        opts.cmdline = lstar::user_cmdline(request);
+        opts.program = lstar::program_args(request, env);
+        if (opts.program) lstar::encode_args_block(*opts.program);  // too long: refused before the VM starts
     } catch (const lstar::UsageError& e) {
         spdlog::error("{}", e.what());
         return lstar::status::kUsage;

@@ -124,6 +124,7 @@ void RunLoop::install_seccomp() {
     seccomp::RunLoopFds fds;
     fds.kvm = {m_.vcpu->fd()};
     fds.output = {STDOUT_FILENO, STDERR_FILENO};
+    fds.input = {STDIN_FILENO};  // the guest's console reads (run_events.cpp on_console_read)
     if (log_.enabled()) fds.output.push_back(log_.fd());
     if (timeline_) fds.output.push_back(timeline_->fd());
     if (trace_file_.is_open()) fds.output.push_back(trace_file_.fd());

@@ -22,6 +22,7 @@ struct RunOptions {
     uint64_t exit_log_limit_mib = 256;  // the exit log's size bound (run/exit_log.hpp)
     bool guest_events = true;
     std::string cmdline = "init=hello";
+    std::optional<ProgramArgs> program;  // argv/envp for lstar's kernel (nullopt with --append)
     std::string initrd;  // --initrd DIR|FILE.cpio: "" for none
     bool show_setup = false;  // the boot set-up table on stderr
     bool show_msrs = false;   // every trapped guest MSR access on stderr
