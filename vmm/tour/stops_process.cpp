@@ -24,8 +24,10 @@ Answer execve(Runs& runs) {
     a.evidence.push_back(enter_line(first));
     std::istringstream out(r.out);
     size_t auxv = 0;
+    bool replaced = false;
     for (std::string l; std::getline(out, l);) {
-        if (l.rfind("AT_", 0) == 0) ++auxv;
+        replaced = replaced || l.rfind("execve", 0) == 0;
+        if (l.rfind("AT_", 0) == 0 && !replaced) ++auxv;
         if (l.rfind("argc", 0) == 0 || l.rfind("argv", 0) == 0 || l.rfind("AT_ENTRY", 0) == 0 ||
             l.rfind("AT_PAGESZ", 0) == 0 || l.rfind("execve", 0) == 0)
             a.evidence.push_back("  stdout: " + l);
@@ -43,8 +45,8 @@ Answer execve(Runs& runs) {
         "its ELF entry point RIP={} with RSP={}, CS={}, SS={}, RFLAGS={} (what start_thread_common() writes into "
         "pt_regs), and on that stack it had put argc, argv, envp and the auxiliary vector ({} AT_ entries printed). "
         "execve at {} then replaced the image: the new one started again at RIP={} with a fresh RSP={}, in the same "
-        "process. A process's first system call is its own ({} here): `strace ls` shows execve first because the "
-        "shell's fork happened before strace started the program, and execve is what loads ls.",
+        "process. A program's first system call is its own ({} here); `strace ls` shows execve first because strace "
+        "forks before it starts tracing, and the traced child's first call is the execve that loads ls.",
         text(first, "program"), text(first, "rip"), text(first, "rsp"), text(first, "cs"), text(first, "ss"),
         text(first, "rflags"), auxv, text(ex, "user_rip"), text(second, "rip"), text(second, "rsp"), first_call);
     return a;
