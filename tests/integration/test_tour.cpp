@@ -52,13 +52,14 @@ const Tour& full_tour() {
     return t;
 }
 
-// The text of stop N in the tour's stdout, from its "== N/" line to the next stop or the summary.
+// The text of stop N in the tour's stdout (one line), from its "== N/" line to the next stop or the summary.
 std::string stop_text(const Result& r, int n) {
     const auto at = r.out.find("== " + std::to_string(n) + "/");
     if (at == std::string::npos) return "";
     auto end = r.out.find("\n== ", at + 1);
     if (end == std::string::npos) end = r.out.find("\nlstar tour:", at);
-    return r.out.substr(at, end - at);
+    // The terminal wraps answers: join the lines back into one text.
+    return std::regex_replace(r.out.substr(at, end - at), std::regex("\n +"), " ");
 }
 
 // Addresses and timings vary from run to run and host to host; the words and the small numbers do not.
