@@ -16,7 +16,7 @@ using Json = nlohmann::json;
 
 // A run the tour could not make or read (status 70, internal software error, or the run's own).
 struct TourError : Error {
-    explicit TourError(const std::string& what, int status = 70) : Error(status, "lstar tour", what) {}
+    explicit TourError(const std::string& what, int status = 70) : Error(status, "tour", what) {}
 };
 
 struct Run {
