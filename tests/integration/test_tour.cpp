@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -35,9 +36,18 @@ struct Tour {
     std::string dir;
 };
 
+// The tours' directories, removed when the test binary exits (the full tour is shared by all tests).
+struct Cleanup {
+    std::vector<std::string> dirs;
+    ~Cleanup() {
+        for (const auto& d : dirs) std::filesystem::remove_all(d);
+    }
+} cleanup;
+
 Tour tour(std::vector<std::string> args, bool out = false) {
     char t[] = "/tmp/lstar-tour-test-XXXXXX";
     REQUIRE(::mkdtemp(t));
+    cleanup.dirs.push_back(t);
     Tour x{{}, t};
     REQUIRE(::mkdir((x.dir + "/logs").c_str(), 0700) == 0);
     args.insert(args.begin(), "tour");
@@ -79,9 +89,15 @@ std::string normalise(std::string s) {
 TEST_CASE("tour: every stop is answered from runs made now, and the tour names the KVM it ran on") {
     const auto& t = full_tour();
     INFO(t.r.err);
-    CHECK(t.r.status == 0);
     for (int n = 1; n <= 12; ++n) CHECK_MESSAGE(!stop_text(t.r, n).empty(), "stop " << n);
-    CHECK(t.r.out.find("NOT ANSWERED") == std::string::npos);
+    if (hardware_semantics()) {  // on kvm_pvm a stop may lack a record, and must then say which
+        CHECK(t.r.status == 0);
+        CHECK(t.r.out.find("NOT ANSWERED") == std::string::npos);
+        for (const char* p : {"path", "pt_regs", "gdt", "mappings", "doors"})
+            for (const char* ext : {".svg", ".png"}) CHECK_MESSAGE(!slurp(t.dir + "/tour/" + p + ext).empty(), p << ext);
+    } else {
+        CHECK((t.r.status == 0) == (t.r.out.find("NOT ANSWERED: the runs lack ") == std::string::npos));
+    }
     const auto setup = log_of(t.dir + "/logs/path.jsonl").front();
     CHECK(t.r.out.find("on " + setup["host_kvm"].get<std::string>()) != std::string::npos);
     if (const char* tier = std::getenv("LSTAR_TIER"); tier && std::string(tier) == "nested")
