@@ -1,5 +1,6 @@
 #include "tour/cite.hpp"
 
+#include <cstdlib>
 #include <sstream>
 
 namespace lstar::tour {
@@ -31,6 +32,12 @@ std::vector<Json> first_call_steps(const Run& r) {
         v.push_back(s);
     }
     return v;
+}
+
+std::string near_sym(const std::string& sym) {
+    const auto plus = sym.find("+0x");
+    if (plus == std::string::npos) return sym;
+    return std::strtoull(sym.c_str() + plus + 3, nullptr, 16) < 0x100000 ? sym : "";
 }
 
 std::string out_line(const Run& r, const std::string& prefix) {

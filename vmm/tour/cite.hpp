@@ -25,6 +25,9 @@ std::string step_line(const Json& step);
 size_t find_step(const std::vector<Json>& steps, const std::string& prefix, size_t from = 0);
 // The steps of the first traced call only (the tracer numbers each call's steps from 1).
 std::vector<Json> first_call_steps(const Run& r);
+// A symbol as the log gives it, or "" when it is only the nearest one far below the address
+// ("task_stack_top+0x34ffffffb000" names nothing there).
+std::string near_sym(const std::string& sym);
 // A line of the guest's stdout that starts with `prefix` ("" when none).
 std::string out_line(const Run& r, const std::string& prefix);
 

@@ -150,7 +150,7 @@ std::string ranges_cluster(const Json& um, const std::string& c, const std::stri
         const std::string id = c + std::to_string(i++);
         o += node(id, format("{} - {}\n{} KiB {}{}{} {}", text(r, "start"), text(r, "end"), len / 1024,
                              r.value("user", false) ? "user " : "supervisor ", r.value("writable", false) ? "rw" : "r-",
-                             r.value("executable", false) ? "x" : "-", text(r, "sym")),
+                             r.value("executable", false) ? "x" : "-", near_sym(text(r, "sym"))),
                   text(r, "start").rfind("0xfffffe", 0) == 0 ? "style=filled, fillcolor=\"#ffe8d0\"" : "");
         if (!prev.empty()) o += "  " + prev + " -> " + id + " [style=invis];\n";
         prev = id;
