@@ -133,10 +133,10 @@ Answer pti(Runs& runs) {
     a.evidence.push_back(format("pti: LSTAR {} <{}>", text(pti.setup(), "lstar"), text(pti.setup(), "lstar_sym")));
     for (const auto& s : switches) a.evidence.push_back(step_line(s));
     for (const auto& r : u["ranges"])
-        a.evidence.push_back(format("pti user CR3 {} maps {}-{} {}{} {}", text(u, "user_cr3"), text(r, "start"),
+        a.evidence.push_back(format("pti user CR3 {} maps {}-{} {}{}{}", text(u, "user_cr3"), text(r, "start"),
                                     text(r, "end"), r.value("writable", false) ? "rw" : "r-",
                                     r.value("executable", false) ? "x" : "-",
-                                    near_sym(text(r, "sym")).empty() ? "" : "<" + near_sym(text(r, "sym")) + ">"));
+                                    near_sym(text(r, "sym")).empty() ? "" : " <" + near_sym(text(r, "sym")) + ">"));
     a.evidence.push_back(format("{}: user CR3 {} maps {} bytes of the kernel half in {} ranges", text(d, "entry_mode"),
                                 text(d, "user_cr3"), d.value("bytes", 0), d["ranges"].size()));
     a.text = format(
