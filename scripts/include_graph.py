@@ -13,7 +13,7 @@ import re
 import sys
 
 # Bottom first. A folder may include folders before it in this list, never after it.
-LAYERS = ['common', 'cpu', 'memory', 'kvm', 'loader', 'boot', 'devices', 'trace', 'gdb', 'run', 'cli']
+LAYERS = ['common', 'cpu', 'memory', 'kvm', 'loader', 'boot', 'devices', 'trace', 'gdb', 'run', 'tour', 'cli']
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 

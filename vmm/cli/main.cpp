@@ -14,6 +14,7 @@
 #include "boot/kernel_image.hpp"
 #include "cli/args.hpp"
 #include "cli/init_arg.hpp"
+#include "cli/tour_command.hpp"
 #include "cli/trace_arg.hpp"
 #include "common/error.hpp"
 #include "common/exit_status.hpp"
@@ -34,6 +35,7 @@ constexpr const char* kExamples =
     "  lstar run -m 1G --initrd DIR -- /bin/prog     a static program from a directory packed as an initrd\n"
     "  lstar run --exit-log run.jsonl --timeout 10s  every VM exit as JSON Lines; stop after 10 s\n"
     "  lstar run --gdb :1234                         start stopped, then: gdb KERNEL.elf -ex 'target remote :1234'\n"
+    "  lstar tour                                    the study notes' questions answered by live runs (docs/tour.md)\n"
     "  lstar kernel-elf kernel.elf                   the built-in kernel with its symbols, for gdb and objdump\n"
     "  lstar run vmlinux --module initrd.cpio        a PVH or multiboot kernel, as QEMU -kernel boots it\n";
 
@@ -90,7 +92,7 @@ std::string failure_message(const CLI::App* app, const CLI::Error& e) {
     if (what.find("subcommand") != std::string::npos) {
         const auto rest = app->remaining();  // `lstar launch`: name the word that is no command
         what = (rest.empty() ? std::string("a command is required") : "'" + rest.front() + "' is not a command") +
-               ": run or kernel-elf";
+               ": run, tour or kernel-elf";
     }
     std::string sub;
     for (const auto* s : app->get_subcommands()) sub = s->get_name() + " ";
@@ -242,6 +244,8 @@ int main(int argc, char** argv) {
                                                         "(- for stdout): for gdb, objdump and nm");
     kernel_elf->add_option("file", kernel_elf_out, "where to write it")->required()->type_name("FILE");
     kernel_elf->footer("");
+    lstar::tour::TourOptions tour_opts;
+    auto* tour = lstar::cli::add_tour_command(app, tour_opts);
 
     // Everything after the first "--" belongs to the guest program, never to lstar's positionals.
     int ours = argc;
@@ -259,6 +263,7 @@ int main(int argc, char** argv) {
     }
     setup_logging(verbosity, quiet);
     if (kernel_elf->parsed()) return write_kernel_elf(kernel_elf_out);
+    if (tour->parsed()) return lstar::cli::tour_main(tour_opts);
     uint64_t cpus = 1;
     try {
         cpus = lstar::cli::parse_u64(smp, "--smp", "a number of CPUs: 1");
