@@ -154,8 +154,8 @@ def exit_round_trip():
         "lstar_out_noseccomp": (lstar("--no-seccomp") + [f"n={N}"], summary),
     }
     c = {k: [] for k in kinds}
-    for _ in range(RUNS):
-        for k, (cmd, parse) in kinds.items():
+    for rep in range(RUNS):  # A B C ... then ... C B A: a load that drifts during a repetition cancels out
+        for k, (cmd, parse) in (list(kinds.items())[::-1] if rep % 2 else kinds.items()):
             c[k].append(parse(run(cmd)))
     os.unlink(log)
     # Per exit: (loop - nop loop) / N on one clock, repetition by repetition.
@@ -222,7 +222,7 @@ def cold_start():
     w["q35"] = []
     stages, mem = {}, {"lstar": {}, "lstar_static": {}}
     for i in range(COLD):
-        for k, cmd in kinds.items():
+        for k, cmd in (list(kinds.items())[::-1] if i % 2 else kinds.items()):
             t, p = launched(cmd, ok=(1,) if k == "microvm" else (0,))  # isa-debug-exit: (0 << 1) | 1
             assert "Hello from ring 3" in p.stdout, p.stdout
             w[k].append(t)
@@ -360,8 +360,12 @@ def exit_log_throughput():
         close.append(float(re.search(r"close_seconds=([0-9.]+)", p.stdout).group(1)) * 1000)
         os.unlink(f"{TMP}/elt.jsonl")
     g = "log"
+    # No KVM in it: inside the nested tier it measures QEMU's TCG, so the target is judged on the host
+    # (scripts/bench --tier nested runs this step outside the tier too).
     figure("exit_log_records_per_s", "exit-log records encoded and written (write(2)) per second of CPU time",
-           cpu_rate, "rec/s", 1e6, better="higher", note="what the encoder does with a core to itself", group=g)
+           cpu_rate, "rec/s", None if NESTED else 1e6, better="higher",
+           note="the host code emulated by TCG: no target here" if NESTED else "what the encoder does with a core to itself",
+           group=g)
     figure("exit_log_wall_records_per_s", "exit-log records per second of wall time (shared machine)", rate, "rec/s",
            group=g)
     figure("exit_log_close_ms", f"exit-log close() of {ELT_RECORDS} records: last flush and fsync(), once per run", close,
@@ -371,6 +375,8 @@ def exit_log_throughput():
 if args.from_json:
     results = json.load(open(args.from_json))
     MACHINE = results["machine"]
+    for f in results["figures"]:  # JSON from before "better" was recorded: the one rate target
+        f.setdefault("better", "higher" if f["key"] == "exit_log_records_per_s" else "lower")
 else:
     steps = {"exits": exit_round_trip, "cold": cold_start, "doors": doors, "tracing": tracing,
              "exit_log": exit_log_throughput}
@@ -463,7 +469,8 @@ if shutil.which("gnuplot"):
             lo, med, hi = (f["min"] / t, f["median"] / t, f["max"] / t)
             if f.get("better") == "higher":  # plot target / measured: below 1 = met here too
                 lo, med, hi = t / f["max"], t / f["median"], t / f["min"]
-            fh.write(f"\"{CHART_LABELS.get(f['key'], f['key'])}\" {med} {lo} {hi}\n")
+            label = CHART_LABELS.get(f["key"], f["key"]).replace("4 MiB", f"{t:g} MiB")
+            fh.write(f"\"{label}\" {med} {lo} {hi}\n")
     dat2 = f"{B}/bench-chart-exits.dat"
     with open(dat2, "w") as fh:
         for key, label in (("exit_pio_raw_us", "PIO raw KVM"), ("exit_pio_lstar_us", "PIO lstar"),
