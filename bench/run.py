@@ -26,7 +26,7 @@ ap.add_argument("build")
 ap.add_argument("--quick", action="store_true", help="a smoke run: small N, one repetition")
 ap.add_argument("--static", default=None, help="a build directory configured with -Dstatic=true: its lstar too")
 ap.add_argument("--json", default=None)
-ap.add_argument("--png", default=None)
+ap.add_argument("--png", default=None, help="the chart's file; none: no chart")
 ap.add_argument("--md", default=None)
 ap.add_argument("--from-json", default=None, help="no runs: the table and the chart of an earlier JSON")
 ap.add_argument("--only", default=None, help="comma-separated steps: exits,cold,doors,tracing,exit_log")
@@ -459,8 +459,10 @@ CHART_LABELS = {"exit_pio_ratio": "PIO exit / raw", "exit_pio_log_ratio": "PIO +
                 "memory_monitor_mib": "RSS-guest / 4 MiB", "memory_monitor_mib_static": "static RSS-guest / 4 MiB",
                 "ring0_direct": "ring 0 / 60 insns", "ring0_pti_added": "PTI adds / 16",
                 "trace_ratio": "trace / strace", "exit_log_records_per_s": "1M rec/s / log rate"}
-if shutil.which("gnuplot"):
-    dat = f"{B}/bench-chart.dat"
+if png == "none":
+    pass
+elif shutil.which("gnuplot"):
+    dat = f"{png}.targets.dat"
     with open(dat, "w") as fh:
         for f in results["figures"]:
             if "target" not in f or f.get("pending"):
@@ -471,7 +473,7 @@ if shutil.which("gnuplot"):
                 lo, med, hi = t / f["max"], t / f["median"], t / f["min"]
             label = CHART_LABELS.get(f["key"], f["key"]).replace("4 MiB", f"{t:g} MiB")
             fh.write(f"\"{label}\" {med} {lo} {hi}\n")
-    dat2 = f"{B}/bench-chart-exits.dat"
+    dat2 = f"{png}.exits.dat"
     with open(dat2, "w") as fh:
         for key, label in (("exit_pio_raw_us", "PIO raw KVM"), ("exit_pio_lstar_us", "PIO lstar"),
                            ("exit_pio_lstar_log_us", "PIO lstar + log"), ("exit_mmio_raw_us", "MMIO raw KVM"),
