@@ -111,6 +111,12 @@ def raw(p):
     return r
 
 
+def blocks(p):
+    """pio_guest.S "blk": TSC cycles per exit, from the least nop block and the least exit block."""
+    n, nop, ex = map(int, re.search(r"block_exits=(\d+) nop_min=(\d+) exit_min=(\d+)", p.stdout).groups())
+    return {"cycles": (ex - nop) / n}
+
+
 def stats(xs):
     xs = [x for x in xs if x is not None]
     return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "n": len(xs)} if xs else None
@@ -152,6 +158,9 @@ def exit_round_trip():
         "raw_out_regs": ([RAW, "-t", "-r", PIO, f"n={N}"], raw),
         "raw_out_sregs": ([RAW, "-t", "-s", PIO, f"n={N}"], raw),
         "lstar_out_noseccomp": (lstar("--no-seccomp") + [f"n={N}"], summary),
+        # The guest's own clock: the fewest TSC cycles of 40 blocks of N/20 exits (pio_guest.S "blk").
+        "raw_blk": ([RAW, PIO, f"n={max(1, N // 20)} blk"], blocks),
+        "lstar_blk": ([LSTAR, "-q", "run", PIO, "--append", f"n={max(1, N // 20)} blk"], blocks),
     }
     c = {k: [] for k in kinds}
     for rep in range(RUNS):  # A B C ... then ... C B A: a load that drifts during a repetition cancels out
@@ -188,6 +197,13 @@ def exit_round_trip():
            [(x["run"] - y["run"]) * 1000 / N for x, y in zip(c["raw_out_regs"], c["raw_out"])], "us", group=g)
     figure("exit_step_sync_sregs_us", "step: KVM_SYNC_X86_REGS + SREGS, as lstar with the exit log on (raw -s minus raw)",
            [(x["run"] - y["run"]) * 1000 / N for x, y in zip(c["raw_out_sregs"], c["raw_out"])], "us", group=g)
+    figure("exit_pio_blocks_ratio", "port-I/O exit, per exit, lstar / raw KVM, the guest's TSC: least of 40 blocks",
+           [x["cycles"] / y["cycles"] for x, y in zip(c["lstar_blk"], c["raw_blk"])], "x", group=g,
+           note="a cross-check of the row above on another clock; no target")
+    figure("exit_pio_blocks_raw_cycles", "port-I/O exit, raw KVM, guest TSC cycles (least block)",
+           [x["cycles"] for x in c["raw_blk"]], "cycles", group=g)
+    figure("exit_pio_blocks_lstar_cycles", "port-I/O exit, lstar, guest TSC cycles (least block)",
+           [x["cycles"] for x in c["lstar_blk"]], "cycles", group=g)
     figure("exit_hlt_ratio", "HLT exit, lstar / raw KVM", [], "x", note="n/a: lstar ends the run at HLT "
            "(its VM has no interrupt source to wake the vCPU)", pending=True, group=g)
 
