@@ -493,7 +493,7 @@ elif shutil.which("gnuplot"):
     with open(dat2, "w") as fh:
         for key, label in (("exit_pio_raw_us", "PIO raw KVM"), ("exit_pio_lstar_us", "PIO lstar"),
                            ("exit_pio_lstar_log_us", "PIO lstar + log"), ("exit_mmio_raw_us", "MMIO raw KVM"),
-                           ("exit_mmio_lstar_us", "MMIO lstar"), ("exit_lstar_monitor_us", "lstar outside KVM_RUN")):
+                           ("exit_mmio_lstar_us", "MMIO lstar"), ("exit_lstar_monitor_us", "lstar monitor time")):
             f = next((x for x in results["figures"] if x["key"] == key and "median" in x), None)
             if f:
                 fh.write(f"\"{label}\" {f['median']} {f['min']} {f['max']}\n")
