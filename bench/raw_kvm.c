@@ -10,9 +10,10 @@
  * writes are ignored, MMIO reads return all ones, HLT resumes with -H (no interrupt source: the
  * guest just halts again) or ends the run. No exit log, no checks beyond the ioctls' results.
  *
- *   raw_kvm [-m MIB] [-H] [-s] [-t] IMAGE [CMDLINE]
- *     -s  ask for the registers with every exit (KVM_CAP_SYNC_REGS: regs and sregs), as lstar does:
- *         what that costs inside KVM_RUN is the difference with and without -s.
+ *   raw_kvm [-m MIB] [-H] [-r] [-s] [-t] IMAGE [CMDLINE]
+ *     -r  ask for the general registers with every exit (KVM_CAP_SYNC_REGS: regs), as lstar always does
+ *     -s  ask for regs and sregs with every exit, as lstar does with the exit log on: what that costs
+ *         inside KVM_RUN is the difference with and without -r / -s.
  *     -t  print timings to stderr from main() on: VM creation, memory, loading, first exit, guest
  *         run, teardown, as "raw_kvm: key=value" (the runner adds process start from its own clock).
  * Exit status: the guest's status, or 125 on a set-up error, 126 on an unexpected exit. */
@@ -99,15 +100,16 @@ static void seg(struct kvm_segment *s, uint16_t sel, int code) {
 int main(int argc, char **argv) {
 	uint64_t t_main = now_ns();
 	uint64_t mib = 128;
-	int resume_hlt = 0, timings = 0, sync_regs = 0, opt;
-	while ((opt = getopt(argc, argv, "m:Hst")) != -1) {
+	int resume_hlt = 0, timings = 0, sync_regs = 0, sync_gprs = 0, opt;
+	while ((opt = getopt(argc, argv, "m:Hrst")) != -1) {
 		if (opt == 'm') mib = strtoull(optarg, NULL, 0);
 		else if (opt == 'H') resume_hlt = 1;
 		else if (opt == 't') timings = 1;
 		else if (opt == 's') sync_regs = 1;
-		else { fprintf(stderr, "usage: raw_kvm [-m MIB] [-H] [-s] [-t] IMAGE [CMDLINE]\n"); return 125; }
+		else if (opt == 'r') sync_gprs = 1;
+		else { fprintf(stderr, "usage: raw_kvm [-m MIB] [-H] [-r] [-s] [-t] IMAGE [CMDLINE]\n"); return 125; }
 	}
-	if (optind >= argc || mib < 16 || mib > 1024) { fprintf(stderr, "usage: raw_kvm [-m MIB(16..1024)] [-H] [-s] [-t] IMAGE [CMDLINE]\n"); return 125; }
+	if (optind >= argc || mib < 16 || mib > 1024) { fprintf(stderr, "usage: raw_kvm [-m MIB(16..1024)] [-H] [-r] [-s] [-t] IMAGE [CMDLINE]\n"); return 125; }
 	const char *cmdline = optind + 1 < argc ? argv[optind + 1] : "";
 	ram_size = mib << 20;
 
@@ -226,6 +228,7 @@ int main(int argc, char **argv) {
 	struct kvm_regs regs = {.rip = entry, .rdi = BOOTINFO, .rsi = BOOT_MAGIC, .rflags = 2};
 	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0) die("KVM_SET_REGS");
 	if (sync_regs) run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	else if (sync_gprs) run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	uint64_t t_load = now_ns();
 
 	uint64_t exits = 0, t_first = 0, t_run = now_ns();

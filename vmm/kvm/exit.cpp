@@ -74,8 +74,10 @@ static ExitKind convert_kind(const kvm_run& run, size_t run_size) {
 VmExit convert_exit(const kvm_run& run, size_t run_size, int ret, int err) {
     VmExit e{exits::Interrupted{}, {}};
     e.cpu.regs = run.s.regs.regs;
-    e.cpu.sregs = run.s.regs.sregs;
     e.sregs_valid = run.kvm_valid_regs & KVM_SYNC_X86_SREGS;
+    // 312 bytes KVM did not fill: copying them was 43 of lstar's ~730 instructions per port-I/O
+    // exit (callgrind, docs/benchmarks.md); readers check sregs_valid (run/run_loop.cpp, last_seen).
+    if (e.sregs_valid) e.cpu.sregs = run.s.regs.sregs;
     if (ret < 0) {
         if (err == EINTR || err == EAGAIN) return e;
         throw std::system_error(err, std::generic_category(), "KVM_RUN");

@@ -77,9 +77,12 @@ std::string report() {
         s += b;
         prev = m.ns;
     }
-    std::snprintf(b, sizeof b, " total %.3f ms since main; guest RAM touched %llu KiB; peak RSS %ld KiB; anonymous RSS %ld KiB\n",
+    // RssFile: the binary's and the shared libraries' pages, which other processes can share.
+    std::snprintf(b, sizeof b,
+                  " total %.3f ms since main; guest RAM touched %llu KiB; peak RSS %ld KiB; anonymous RSS %ld KiB;"
+                  " file-backed RSS %ld KiB\n",
                   double(prev - g_start) / 1e6, (unsigned long long)(g_guest_touched >> 10), status_kib("VmHWM"),
-                  status_kib("RssAnon"));
+                  status_kib("RssAnon"), status_kib("RssFile"));
     return s + b;
 }
 
