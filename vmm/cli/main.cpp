@@ -124,8 +124,9 @@ int main(int argc, char** argv) {
     std::string boot = "auto";
     run->add_option("--boot", boot,
                     "the boot protocol: auto (lstar's note, else multiboot, else PVH, as QEMU -kernel tries them), "
-                    "lstar, pvh (the PVH entry as any PVH loader: hvm_start_info only), multiboot")
-        ->check(CLI::IsMember({"auto", "lstar", "pvh", "multiboot"}))
+                    "lstar, pvh (the PVH entry as any PVH loader: hvm_start_info only), multiboot, "
+                    "linux (a bzImage: the x86 boot protocol's 64-bit entry, boot_params)")
+        ->check(CLI::IsMember({"auto", "lstar", "pvh", "multiboot", "linux"}))
         ->capture_default_str();
     run->add_option("--module", opts.modules, "a module (initrd) for a PVH or multiboot kernel (repeatable)")
         ->check(CLI::ExistingFile);
@@ -251,6 +252,7 @@ int main(int argc, char** argv) {
     opts.boot = boot == "lstar"       ? lstar::BootRequest::Lstar
                 : boot == "pvh"       ? lstar::BootRequest::Pvh
                 : boot == "multiboot" ? lstar::BootRequest::Multiboot
+                : boot == "linux"     ? lstar::BootRequest::Linux
                                       : lstar::BootRequest::Auto;
     if (cpus != 1) {
         spdlog::error("--smp {}: lstar runs one vCPU, so it accepts only --smp 1 (what fw_cfg reports); a guest "

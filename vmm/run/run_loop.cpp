@@ -49,7 +49,12 @@ RunLoop::RunLoop(const RunOptions& opts, Machine& machine, ExitLog& log)
     : opts_(opts), m_(machine), log_(log), records_(log, machine.image.symbols),
       board_(devices::BoardConfig{machine.mem.size(), opts.smp, machine.boot.cmdline},
              devices::ConsoleSinks{[](const std::string& b) { out_stdout(b.data(), b.size()); },
-                                   [this](const std::string& l) { records_.console_line(l); }}) {
+                                   [this](const std::string& l) { records_.console_line(l); },
+                                   // Foreign kernels have the in-kernel irqchip: COM1 interrupts through it.
+                                   machine.boot.foreign ? std::function<void(unsigned, bool)>([this](unsigned irq, bool l) {
+                                       m_.vm.irq_line(irq, l);
+                                   })
+                                                        : nullptr}) {
     board_.attach(router_.bus());
 }
 
@@ -120,6 +125,7 @@ std::optional<int> RunLoop::attach_gdb() {
 void RunLoop::install_seccomp() {
     seccomp::RunLoopFds fds;
     fds.kvm = {m_.vcpu->fd()};
+    if (m_.boot.foreign) fds.kvm.push_back(m_.vm.fd());  // KVM_IRQ_LINE
     fds.output = {STDOUT_FILENO, STDERR_FILENO};
     if (log_.enabled()) fds.output.push_back(log_.fd());
     if (timeline_) fds.output.push_back(timeline_->fd());

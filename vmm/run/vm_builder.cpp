@@ -19,7 +19,7 @@ std::unique_ptr<Machine> build_machine(KernelImage image, uint64_t ram_bytes, kv
     timings::mark("memory");
     // Foreign kernels get the in-kernel interrupt controllers and timer, as on a PC. lstar's own
     // protocols keep none: there a HLT exits to the monitor, which names a guest that halted.
-    const bool foreign = boot_opts.protocol == Protocol::Pvh || boot_opts.protocol == Protocol::Multiboot;
+    const bool foreign = is_foreign(boot_opts.protocol);
     if (foreign) {
         if (m->mem.size() > bootdata::kForeignRamMax) plan_boot_data(m->mem.size(), 0, "", {});  // refuse early
         m->vm.create_irqchip(sys);
