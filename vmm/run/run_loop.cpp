@@ -314,6 +314,13 @@ void RunLoop::report_stop(const actions::Stop& stop, const VmExit& e, const std:
                          register_dump(cpu, m_.image.symbols);
     if (auto* ie = std::get_if<exits::InternalError>(&e.kind))
         if (auto d = emulation_failure_detail(*ie); !d.empty()) detail = "  " + d + "\n" + detail;
+    if (stop.reason == StopReason::EmulationFailure && m_.boot.protocol == Protocol::Linux && !m_.host.hardware) {
+        // Not a bug of the guest: Linux's ring 0 needs instructions a software KVM's emulator lacks.
+        std::string insn = insn_text(cpu.sregs.cr0, cpu.sregs.cr3, cpu.regs.rip);
+        what += "; this KVM (" + m_.host.module + ") cannot run Linux's ring 0: it emulates ring 0 one instruction at "
+                "a time, and its emulator has no '" + (insn.empty() ? std::string("(unreadable)") : insn) +
+                "'. Linux boots under lstar on hardware KVM (VT-x, AMD-V) and in the nested AMD-V tier (scripts/hwkvm)";
+    }
     spdlog::error("{}", what);
     out_stderr(detail);
     records_.fault(stop.reason, note, *end_regs_, insn_text(cpu.sregs.cr0, cpu.sregs.cr3, cpu.regs.rip));
