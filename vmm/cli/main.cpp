@@ -196,6 +196,10 @@ int main(int argc, char** argv) {
                     "the built-in user program the kernel starts (init=NAME): " +
                         lstar::cli::join(lstar::cli::builtin_programs(), " "))
         ->type_name("NAME");
+    run->add_option("--symbols", opts.symbols,
+                    "the kernel's symbols as text: a System.map or a /proc/kallsyms dump (Linux: the KASLR slide is "
+                    "found at the guest's WRMSR of LSTAR, from entry_SYSCALL_64)")
+        ->type_name("FILE");
     run->add_option("--initrd", opts.initrd,
                     "an initial RAM filesystem: a directory (packed as cpio newc) or a cpio newc archive; "
                     "then `-- /path/in/initrd ARGS...` names the program to run")

@@ -10,6 +10,7 @@
 #include "boot/foreign_boot.hpp"
 #include "boot/initrd.hpp"
 #include "boot/linux_boot.hpp"
+#include "loader/system_map.hpp"
 #include "common/error.hpp"
 #include "kvm/system.hpp"
 #include "run/exit_log.hpp"
@@ -25,6 +26,16 @@ namespace {
 // Everything before the run loop that can refuse the run, in order; throws the layers' Errors.
 int run_or_throw(const RunOptions& opts) {
     KernelImage image = opts.image ? KernelImage::from_file(*opts.image) : KernelImage::builtin();
+    if (!opts.symbols.empty()) {
+        std::vector<uint8_t> text;
+        try {
+            text = read_file(opts.symbols);
+        } catch (const std::system_error& e) {
+            throw BadImage(e.what(), "--symbols");
+        }
+        image.linked_symbols = parse_system_map(std::string(text.begin(), text.end()), opts.symbols);
+        image.symbols = SymbolTable(image.linked_symbols);  // right without KASLR; moved at the WRMSR of LSTAR
+    }
     timings::mark("image");
     BootOptions boot_opts{opts.cmdline};
     boot_opts.guest_events = opts.guest_events;

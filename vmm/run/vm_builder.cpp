@@ -28,7 +28,9 @@ std::unique_ptr<Machine> build_machine(KernelImage image, uint64_t ram_bytes, kv
     timings::mark("vcpu");
     if (::getrandom(&boot_opts.random_seed, sizeof boot_opts.random_seed, 0) != sizeof boot_opts.random_seed)
         throw std::system_error(errno, std::generic_category(), "getrandom");
-    if (boot_opts.msr_setup == MsrSetup::Guest) {
+    // Linux writes its syscall MSRs itself (syscall_init()): trapped, so that --trace msr shows them
+    // and the KASLR slide is found at the WRMSR of LSTAR.
+    if (boot_opts.msr_setup == MsrSetup::Guest || boot_opts.protocol == Protocol::Linux) {
         sys.require({{KVM_CAP_X86_USER_SPACE_MSR, "KVM_CAP_X86_USER_SPACE_MSR"},
                      {KVM_CAP_X86_MSR_FILTER, "KVM_CAP_X86_MSR_FILTER"}});
         m->vm.trap_msrs(x86::syscall_msrs());
