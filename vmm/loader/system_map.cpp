@@ -28,11 +28,11 @@ std::vector<ElfSymbol> parse_system_map(const std::string& text, const std::stri
         if (used != addr.size() || addr.empty() || type.size() != 1 || sym.empty())
             throw BadImage(name + " line " + std::to_string(lineno) + ": not \"ADDRESS TYPE NAME\" (System.map or /proc/kallsyms)",
                            "--symbols");
-        if (!module.empty()) continue;  // a module's symbol: not in the kernel image
-        if (value == 0 || value == ~0ull) {
+        if (value == 0 || value == ~0ull) {  // kallsyms without CAP_SYSLOG, or Debian's stub line
             ++placeholders;
             continue;
         }
+        if (!module.empty() && module.front() == '[') continue;  // a module's symbol: not in the kernel image
         const char t = type[0];
         out.push_back({sym, value, 0, unsigned(t == 'T' || t == 't' || t == 'W' || t == 'w' ? STT_FUNC : STT_OBJECT)});
     }
