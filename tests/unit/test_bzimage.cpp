@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "boot/bzimage.hpp"
+#include "boot/foreign_boot.hpp"
 #include "boot/image_kind.hpp"
 #include "boot/linux_boot.hpp"
 #include "common/error.hpp"
@@ -132,4 +133,14 @@ TEST_CASE("the Linux initrd goes page-aligned at the top of RAM, above the kerne
     CHECK_THROWS_AS(place_linux_initrd(b, 24 << 20, 8 << 20), UsageError);
     b.initrd_addr_max = 0x1ffffff;  // 32 MiB - 1
     CHECK(place_linux_initrd(b, 64 << 20, 0x1000) == 0x2000000 - 0x1000);
+}
+
+TEST_CASE("a vmlinux through PVH: the note's physical entry checked against the segment that holds it") {
+    ElfImage e;
+    e.entry = 0x1000000;  // Linux's vmlinux: e_entry is physical
+    e.segments = {{0x200000, 0xffffffff81000000ull, 0x1000000, 0x1000, 0x2000, 0x200000, 5}};
+    auto v = pvh_load_view(e, 0x1000000 + 0x1c0);
+    CHECK(v.entry == 0xffffffff810001c0ull);
+    CHECK(v.segments.size() == 1);
+    CHECK(pvh_load_view(e, 0x5000000).entry == 0x1000000);  // no segment holds it: e_entry, refused later
 }

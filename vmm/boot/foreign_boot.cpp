@@ -133,6 +133,19 @@ std::vector<pvh::ModlistEntry> pvh_modules(const BootDataPlan& p) {
 
 }  // namespace
 
+ElfImage pvh_load_view(const ElfImage& e, uint64_t pvh_entry) {
+    ElfImage v;
+    v.segments = e.segments;
+    v.elf32 = e.elf32;
+    v.entry = e.entry;
+    for (const auto& s : e.segments)
+        if (pvh_entry >= s.paddr && pvh_entry - s.paddr < s.memsz) {
+            v.entry = s.vaddr + (pvh_entry - s.paddr);
+            break;
+        }
+    return v;
+}
+
 void setup_foreign(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
                    BootState& state) {
     const bool mb = opts.protocol == Protocol::Multiboot;
@@ -151,7 +164,7 @@ void setup_foreign(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, 
         }
     } else {
         entry = *pvh_entry_note(image.elf.notes);
-        state.kernel = load_elf(image.elf, image.file, mem, kHighRamStart);
+        state.kernel = load_elf(pvh_load_view(image.elf, entry), image.file, mem, kHighRamStart);
         if (entry < state.kernel.phys_start || entry >= state.kernel.phys_end)
             throw BadImage(image.name + ": the PVH entry " + hex(entry) + " is outside the loaded image");
     }
