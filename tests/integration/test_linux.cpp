@@ -157,3 +157,20 @@ TEST_CASE("Linux's own WRMSR of LSTAR, seen from outside: the address /proc/kall
     auto msrs = records(l, "msr");
     CHECK(!msrs.empty());
 }
+
+TEST_CASE("the vmlinux inside Debian's bzImage boots through its PVH note, to the same initramfs output") {
+    if (!have_kernel() || !hardware_semantics()) return;  // the first case asserts the refusal elsewhere
+    const std::string vmlinux = build_dir() + "/tests/integration/linux_vmlinux.elf";
+    REQUIRE_MESSAGE(std::filesystem::file_size(vmlinux) > 0,
+                    "tests/linux/extract_vmlinux.py found no xz-compressed vmlinux in " << debian_kernel());
+    auto t = std::chrono::steady_clock::now();
+    auto p = run_lstar({"run", vmlinux, "-m", "128", "--initrd", initramfs(), "--append", kCmdline});
+    MESSAGE("Linux's vmlinux through PVH under lstar: " << seconds_since(t) << " s");
+    INFO("lstar stderr: " << p.err);
+    CHECK(p.status == 0);
+    CHECK(p.err.find("PVH (XEN_ELFNOTE_PHYS32_ENTRY 0x") != std::string::npos);
+    REQUIRE(!p.log.empty());
+    CHECK(p.log.front()["protocol"] == "pvh");
+    // The same lines as the bzImage boot (PVH enters after the decompressor: no KASLR there).
+    CHECK(lines_with(p.out, "lstar-linux:") == lines_with(lstar_boot().out, "lstar-linux:"));
+}

@@ -235,10 +235,11 @@ BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image
     state.entry_mode = opts.entry_mode;
     state.protocol = opts.protocol;
     state.image_kind = describe_image(inspect_image(image.file), opts.protocol);
-    if (opts.protocol == Protocol::Linux) {
-        // CPUID.1:ECX.HYPERVISOR (bit 31), as QEMU sets it: KVM's supported CPUID leaves it clear,
-        // and without it Linux ignores KVM's leaves 0x40000000.. (kvm-clock: the TSC frequency
-        // without calibrating against the PIT, which an emulated host cannot do in time).
+    if (is_foreign(opts.protocol)) {
+        // CPUID.1:ECX.HYPERVISOR (bit 31), as QEMU sets it for every guest: KVM's supported CPUID
+        // leaves it clear, and without it Linux (bzImage or PVH vmlinux) ignores KVM's leaves
+        // 0x40000000.. (kvm-clock: the TSC frequency without calibrating against the PIT, which an
+        // emulated host cannot do in time, after which Linux waits for jiffies that come too slowly).
         auto with_hv = cpuid;
         for (auto& e : with_hv)
             if (e.function == 1) e.ecx |= 1u << 31;
