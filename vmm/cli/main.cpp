@@ -34,7 +34,9 @@ constexpr const char* kExamples =
     "  lstar run --exit-log run.jsonl --timeout 10s  every VM exit as JSON Lines; stop after 10 s\n"
     "  lstar run --gdb :1234                         start stopped, then: gdb KERNEL.elf -ex 'target remote :1234'\n"
     "  lstar kernel-elf kernel.elf                   the built-in kernel with its symbols, for gdb and objdump\n"
-    "  lstar run vmlinux --module initrd.cpio        a PVH or multiboot kernel, as QEMU -kernel boots it\n";
+    "  lstar run vmlinux --module initrd.cpio        a PVH or multiboot kernel, as QEMU -kernel boots it\n"
+    "  lstar run /boot/vmlinuz-6.1.0-57-amd64 -m 128 --initrd DIR --append \"console=ttyS0 acpi=off\"\n"
+    "                                                Debian's own Linux kernel (docs/linux.md)\n";
 
 void setup_logging(int verbosity, bool quiet) {
     // lstar's own messages go to stderr; stdout carries only what the guest prints.
@@ -118,7 +120,8 @@ int main(int argc, char** argv) {
     auto* run = app.add_subcommand("run", "boot a guest kernel (the built-in one when IMAGE is omitted) and run it");
     run->fallthrough();  // -v and -q after `run` too
     run->add_option("image", image,
-                    "the kernel: an ELF64 speaking lstar's boot protocol, a PVH ELF or a multiboot v1 image "
+                    "the kernel: an ELF64 speaking lstar's boot protocol, a PVH ELF, a multiboot v1 image or a Linux "
+                    "bzImage "
                     "(default: built-in)")
         ->type_name("IMAGE");
     std::string boot = "auto";
