@@ -13,8 +13,11 @@ import re
 import subprocess
 import sys
 
-FILE_OPTIONS = {'--exit-log', '--trace-out', '--module', '--initrd', '--kvm-device'}
+FILE_OPTIONS = {'--exit-log', '--trace-out', '--trace-file', '-o', '--module', '--initrd', '--kvm-device'}
 TRACE_ITEMS = ['syscalls', 'path=', 'steps=', 'exceptions=', 'msr']
+# strace's -e: trace= and its classes (vmm/trace/syscall_classes.cpp).
+FILTER_ITEMS = ['trace=', 'trace=%file', 'trace=%process', 'trace=%network', 'trace=%signal', 'trace=%ipc',
+                'trace=%desc', 'trace=%memory', 'trace=%creds', 'trace=%clock', 'trace=%pure']
 
 
 def help_text(lstar, *args):
@@ -164,6 +167,7 @@ def completion(main, run, programs):
         global_opts += [o for o in option_names(names)[0] if o not in run_opts]
     values['--init'] = programs
     values['--trace'] = TRACE_ITEMS
+    values['-e'] = FILTER_ITEMS
     commands = [n for n, _ in main['sections'].get('Subcommands', [])]
     cases = []
     for o, vals in sorted(values.items()):

@@ -11,6 +11,9 @@ inline constexpr uint64_t kGdtPhys = 0x2000;        // the boot GDT (x86::kGdtEn
 inline constexpr uint64_t kPageTablesPhys = 0x10000;  // boot page tables, kPageTablesMax pages
 inline constexpr uint64_t kPageTablesMax = 16;
 inline constexpr uint64_t kLowReservedEnd = 0x100000;  // the kernel image may start at 1 MiB or above
+// The first program's argv and envp (ArgsHeader, then the strings), when BootInfo.args_phys says so.
+inline constexpr uint64_t kArgsPhys = 0x20000;
+inline constexpr uint64_t kArgsMax = 0x9000;  // header included: 36 KiB, up to 0x29000
 
 // Virtual layout (as Linux x86-64): the kernel image is linked at __START_KERNEL_map + physical
 // address; all RAM is also mapped at PAGE_OFFSET (the "direct map", non-executable).
@@ -38,6 +41,17 @@ inline constexpr uint64_t kFlagMsrsByMonitor = 1ull << 1;  // EFER.SCE/STAR/LSTA
 
 inline constexpr unsigned kCmdlineMax = 1024;
 
+// The argument block at BootInfo.args_phys: argv and envp byte for byte, without the command
+// line's word splitting. After the header, `size` bytes: argc NUL-terminated strings (argv[0] is
+// the program's path), then envc more (NAME=VALUE). The kernel checks every count and length.
+inline constexpr uint32_t kArgsMagic = 0x5241534c;  // "LSAR"
+struct ArgsHeader {
+    uint32_t magic;
+    uint32_t argc;  // at least 1
+    uint32_t envc;
+    uint32_t size;  // bytes of strings after the header, at most kArgsMax - sizeof(ArgsHeader)
+};
+
 struct BootInfo {
     uint32_t magic;
     uint32_t version;
@@ -60,7 +74,8 @@ struct BootInfo {
     uint64_t tsc_khz;
     // 64 random bits from the host (getrandom(2)): the kernel's seed for AT_RANDOM and getrandom().
     uint64_t random_seed;
-    uint64_t reserved[1];
+    // The first program's arguments (ArgsHeader at kArgsPhys); 0: take them from the command line.
+    uint64_t args_phys;
     char cmdline[kCmdlineMax];  // NUL-terminated kernel command line
 };
 static_assert(sizeof(BootInfo) <= 4096);

@@ -28,7 +28,12 @@ enum class EventType : uint16_t {
     UserEnter = 5,     // the kernel enters ring 3 for the first time in a program
     Log = 6,           // a kernel log line (printk)
     Shutdown = 7,      // the kernel is about to write kPortExit: its own counters
+    ConsoleRead = 8,   // read(2) from the console: the monitor fills the user buffer from its stdin
 };
+
+// The console's streams: which of the monitor's descriptors a console file stands for
+// (ConsoleWriteEvent.fd, ConsoleReadEvent.fd). fd 0, 1, 2 of the first program are these three.
+enum class ConsoleStream : uint64_t { Stdin = 0, Stdout = 1, Stderr = 2 };
 
 struct EventHeader {
     uint32_t magic;
@@ -132,9 +137,20 @@ struct ExceptionEvent {
 
 struct ConsoleWriteEvent {
     EventHeader h;
-    uint64_t fd;
+    uint64_t fd;   // ConsoleStream: Stdout or Stderr
     uint64_t va;   // user virtual address, read by the monitor through the current CR3
     uint64_t len;
+};
+
+// The monitor blocks on its stdin until some bytes or end of file, writes up to len of them to
+// the user buffer through the current CR3, and stores the count (0: end of file) or a negative
+// errno in `result` of this record before the guest resumes.
+struct ConsoleReadEvent {
+    EventHeader h;
+    uint64_t fd;   // ConsoleStream::Stdin
+    uint64_t va;
+    uint64_t len;
+    int64_t result;  // written by the monitor
 };
 
 inline constexpr unsigned kNameMax = 32;

@@ -10,6 +10,9 @@ inline constexpr long kRead = 0, kWrite = 1, kOpen = 2, kClose = 3, kStat = 4, k
                       kGetppid = 110, kArchPrctl = 158, kSetrlimit = 160, kGettid = 186, kSchedGetaffinity = 204,
                       kGetdents64 = 217, kSetTidAddress = 218, kExitGroup = 231, kOpenat = 257, kNewfstatat = 262,
                       kReadlinkat = 267, kSetRobustList = 273, kPrlimit64 = 302, kGetrandom = 318, kRseq = 334;
+// The descriptor, directory and signal calls (fcntl.cpp, namei.cpp, signal.cpp).
+inline constexpr long kRtSigaction = 13, kRtSigprocmask = 14, kDup = 32, kDup2 = 33, kFcntl = 72, kGetcwd = 79,
+                      kChdir = 80, kFchdir = 81, kDup3 = 292, kPoll = 7;
 // The clock calls (time.cpp, the vDSO's fallbacks).
 inline constexpr long kGettimeofday = 96, kTime = 201, kClockGettime = 228, kClockGetres = 229, kGetcpu = 309;
 inline constexpr long kMax = 335;  // sys_call_table has kMax + 1 slots, as __NR_syscall_max + 1
@@ -25,9 +28,9 @@ inline constexpr long kMax = 450;
 }  // namespace lstar::nr32
 
 namespace lstar::err {
-inline constexpr long kEPERM = 1, kENOENT = 2, kESRCH = 3, kE2BIG = 7, kENOEXEC = 8, kEBADF = 9, kENOMEM = 12,
+inline constexpr long kEPERM = 1, kENOENT = 2, kESRCH = 3, kEINTR = 4, kE2BIG = 7, kENOEXEC = 8, kEBADF = 9, kENOMEM = 12,
                       kEACCES = 13, kEFAULT = 14, kEEXIST = 17, kENOTDIR = 20, kEISDIR = 21, kEINVAL = 22,
-                      kEMFILE = 24, kENOTTY = 25, kESPIPE = 29, kEROFS = 30, kERANGE = 34, kENAMETOOLONG = 36,
+                      kENFILE = 23, kEMFILE = 24, kENOTTY = 25, kESPIPE = 29, kEROFS = 30, kERANGE = 34, kENAMETOOLONG = 36,
                       kENOSYS = 38, kELOOP = 40;
 }  // namespace lstar::err
 

@@ -2,6 +2,7 @@
 // One pass over a private copy of the line, cutting it into NUL-terminated tokens in place.
 #include "cmdline.hpp"
 
+#include "exec.hpp"
 #include "kernel.hpp"
 #include "printk.hpp"
 #include "resource.hpp"
@@ -76,6 +77,41 @@ void parse_cmdline(const char* src, Cmdline& out) {
     }
     out.argv[0] = out.init;
     out.argv[out.argc] = nullptr;
+}
+
+bool args_from_block(const boot::BootInfo& bi, ExecArgs& out, const char*& path) {
+    if (!bi.args_phys) return false;
+    const uint64_t room = boot::kArgsMax - sizeof(boot::ArgsHeader);
+    if (bi.args_phys > bi.ram_bytes || bi.ram_bytes - bi.args_phys < boot::kArgsMax) {
+        pr_err("init: the argument block at %lx lies outside RAM; using the command line", bi.args_phys);
+        return false;
+    }
+    const auto* h = phys_to_virt<const boot::ArgsHeader>(bi.args_phys);
+    const boot::ArgsHeader hdr = *h;  // read once: the counts checked are the counts used
+    if (hdr.magic != boot::kArgsMagic || hdr.argc < 1 || hdr.size > room) {
+        pr_err("init: bad argument block (magic %x, argc %u, %u bytes); using the command line", hdr.magic,
+               hdr.argc, hdr.size);
+        return false;
+    }
+    const char* s = reinterpret_cast<const char*>(h + 1);
+    out.used = out.argc = out.envc = 0;
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < hdr.argc + hdr.envc; i++) {
+        uint32_t len = 0;
+        while (at + len < hdr.size && s[at + len]) len++;
+        if (at + len >= hdr.size) {
+            pr_err("init: the argument block ends inside string %u; using the command line", i);
+            return false;
+        }
+        if (long e = exec_args_add(out, s + at, len)) {
+            pr_err("init: the arguments do not fit the exec buffer (error %ld)", e);
+            return false;
+        }
+        (i < hdr.argc ? out.argc : out.envc)++;
+        at += len + 1;
+    }
+    path = out.space + out.offset[0];
+    return true;
 }
 
 }  // namespace lstar::kernel

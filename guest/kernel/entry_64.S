@@ -3,8 +3,7 @@
  *
  *   asm_exc_*                     one stub per exception vector
  *   syscall_pf_shim               this host's workaround for SYSCALL staying at CPL 3 (see below)
- *   entry_INT80_compat            the int $0x80 gate (vector 0x80, DPL 3): the i386 ABI
- *   entry_SYSENTER_compat         IA32_SYSENTER_EIP (reached on Intel CPUs only, see there)
+ *   entry_INT80_compat, entry_SYSENTER_compat   the i386 doors: in entry_64_compat.S
  *   exc_entry / exc_common        one path for all of the above: pt_regs, then do_exception()
  *   entry_SYSCALL_64_trampoline   LSTAR in the pti modes: switches CR3, then entry_SYSCALL_64's body
  *   entry_SYSCALL_64              LSTAR in direct mode: pt_regs, do_syscall_64, sysretq
@@ -20,35 +19,7 @@
 #include "cpu_entry_area.h"
 #include "pt_regs.h"
 
-#define __KERNEL_CS	0x10
-#define __USER_DS	0x2b
-#define __USER_CS	0x33
-#define ENOSYS		38
-#define X86_EFLAGS_TF	0x100
-#define X86_EFLAGS_IF	0x200
-#define X86_EFLAGS_RF	0x10000
-#define SYSCALL_MASK	0x47700		/* lstar::x86::kSyscallMask (MSR_SYSCALL_MASK, "FMASK") */
-
-/* Linux's SWITCH_TO_KERNEL_CR3 (arch/x86/entry/calling.h): from the user half of the PGD pair to
- * the kernel half (clear CR3 bit 12) and from the user PCID to the kernel PCID (clear bit 11),
- * with NOFLUSH (bit 63) when PCIDs are on, so the kernel PCID keeps its TLB entries. Only used where
- * CR3 is known to be the user's (the pti modes, entered from ring 3). */
-.macro SWITCH_TO_KERNEL_CR3 scratch_reg:req
-	mov	%cr3, \scratch_reg
-	andq	$(~PTI_SWITCH_MASK), \scratch_reg
-	orq	pti_kernel_cr3_noflush(%rip), \scratch_reg
-	mov	\scratch_reg, %cr3
-.endm
-
-/* Linux's SWITCH_TO_USER_CR3_STACK: the other way, with the stack already on the entry stack
- * (the kernel stacks are not in the user page table). pti_user_cr3_bits is bit 12, plus bit 11
- * and NOFLUSH with PCIDs. Linux also checks a per-CPU "user PCID needs a flush" mask here; this
- * kernel never changes or removes a user mapping once made, so the user PCID never needs one. */
-.macro SWITCH_TO_USER_CR3_STACK scratch_reg:req
-	mov	%cr3, \scratch_reg
-	orq	pti_user_cr3_bits(%rip), \scratch_reg
-	mov	\scratch_reg, %cr3
-.endm
+#include "calling.h"
 
 	.section .entry.text, "ax"
 
@@ -202,61 +173,6 @@ syscall_pf_shim:
 	.size asm_exc_page_fault, . - asm_exc_page_fault
 
 /*
- * entry_INT80_compat: `int $0x80`, IDT vector 0x80, an interrupt gate with DPL 3 (so ring 3 may
- * use it; IF is cleared on entry, as Linux's gate). The CPU switched to TSS.RSP0 and pushed SS,
- * RSP, RFLAGS, CS and the RIP *after* the instruction. The i386 ABI: EAX = number (Linux's
- * syscall_32.tbl), EBX, ECX, EDX, ESI, EDI, EBP = arguments. do_exception passes vector 0x80 on
- * to do_int80_syscall_32, which uses ia32_sys_call_table; the way back is iretq.
- * On this host the gate is never taken: int $0x80 raises #UD, and do_exception's #UD shim
- * continues the same way (via=UdShim).
- */
-	.globl entry_INT80_compat
-	.type entry_INT80_compat, @function
-entry_INT80_compat:
-	movl	%eax, %eax			/* only EAX is the number: clear bits 63:32 */
-	pushq	%rax				/* pt_regs->orig_ax */
-	pushq	%rdi				/* pt_regs->di */
-	movl	$IA32_SYSCALL_VECTOR, %edi
-	jmp	exc_entry
-	.size entry_INT80_compat, . - entry_INT80_compat
-
-/*
- * entry_SYSENTER_compat: IA32_SYSENTER_EIP.
- *
- * SYSENTER in 64-bit mode is #UD on AMD CPUs (the architecture's rule; AMD64 vol. 3, SYSENTER), so
- * on this project's AMD host and under QEMU's AMD-vendor `-cpu max` this never runs: do_exception
- * reports the #UD and lets the program go on with RAX = -ENOSYS. On Intel CPUs SYSENTER enters here
- * at CPL 0 with CS = SYSENTER_CS (__KERNEL_CS), SS = SYSENTER_CS + 8, RSP = SYSENTER_ESP (the value of
- * TSS.RSP0: the task stack, in the pti modes the entry stack), IF and RF cleared, and CR3, GS and
- * all other registers still the user's. It saves nothing: no return RIP, no user RSP, no RFLAGS.
- *
- * So the caller must say where to return. lstar's convention (64-bit Linux has no SYSENTER ABI;
- * its 32-bit vDSO keeps the return address itself): RCX = the user RSP and RDX = the return RIP,
- * the two registers SYSEXIT would reload; EAX = an i386 syscall number; EBX, ESI, EDI, EBP =
- * arguments 1, 4, 5, 6 (arguments 2 and 3 would be ECX and EDX: they read as 0).
- *
- * We build the frame an interrupt gate would have pushed and join the int $0x80 path, then leave
- * with iretq. Never with SYSEXIT: to 64-bit code it loads CS = SYSENTER_CS + 32 (__USER_CS) but
- * SS = SYSENTER_CS + 40 = 0x3b, a GDT slot Linux leaves empty, and restores no RFLAGS; Linux's own
- * SYSENTER entry returns with SYSRETL or IRET, and has no SYSEXIT path to 64-bit code at all.
- */
-	.globl entry_SYSENTER_compat
-	.type entry_SYSENTER_compat, @function
-entry_SYSENTER_compat:
-	pushq	$__USER_DS			/* pt_regs->ss */
-	pushq	%rcx				/* pt_regs->sp: lstar's convention */
-	pushfq					/* pt_regs->flags: the user's, but IF ... */
-	orq	$X86_EFLAGS_IF, (%rsp)		/* ... was set in ring 3: SYSENTER cleared it */
-	pushq	$__USER_CS			/* pt_regs->cs */
-	pushq	%rdx				/* pt_regs->ip: lstar's convention */
-	movl	%eax, %eax
-	pushq	%rax				/* pt_regs->orig_ax */
-	pushq	%rdi				/* pt_regs->di */
-	movl	$SYSENTER_PSEUDO_VECTOR, %edi
-	jmp	exc_entry
-	.size entry_SYSENTER_compat, . - entry_SYSENTER_compat
-
-/*
  * The common entry. Stack: [pt_regs->di][orig_ax][hardware frame]; RDI = vector (or the door).
  * From user mode: swapgs, so that the kernel's GS base is the per-CPU area (and back on exit). In
  * the pti modes the frame is on the entry stack and CR3 is the user's: switch CR3 first, then copy
@@ -265,6 +181,7 @@ entry_SYSENTER_compat:
  * still 0: nothing here uses it). NMI/#DF/#MC arrive on IST stacks and take the same path: this
  * kernel has no window in which a kernel-mode frame could carry the user GS base and matter.
  */
+	.globl exc_entry
 exc_entry:
 	cld
 	testb	$3, 24(%rsp)			/* the frame's CS: from ring 3? */

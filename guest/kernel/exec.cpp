@@ -10,6 +10,7 @@
 #include "mm.hpp"
 #include "printk.hpp"
 #include "processor.hpp"
+#include "signal.hpp"
 #include "syscall_nr.hpp"
 #include "syscalls.hpp"
 #include "uaccess.hpp"
@@ -72,6 +73,7 @@ long do_execve(const char* path, ExecArgs& args, UserStart& out) {
     if (long e = load_elf_binary(data, size, path, args, out)) return e;
     // Past the point of no return: the rest of begin_new_exec.
     close_on_exec();
+    flush_signal_handlers();
     if (user_fs_base) wrmsr(x86::kMsrFsBase, 0), user_fs_base = 0;
     if (user_gs_base) wrmsr(x86::kMsrKernelGsBase, 0), user_gs_base = 0;  // the user's GS, swapped out
     set_comm(path);

@@ -168,11 +168,13 @@ extern "C" void start_kernel(uint64_t bootinfo_phys, uint64_t magic) {
     current.pid = 1;
     files_init();
     ExecArgs& args = exec_args_buffer();
-    args.used = args.argc = args.envc = 0;
-    for (unsigned i = 0; i < cmd.argc; i++)
-        if (!exec_args_add(args, cmd.argv[i], strlen(cmd.argv[i]))) args.argc++;
-    for (unsigned i = 0; i < cmd.envc; i++)
-        if (!exec_args_add(args, cmd.envp[i], strlen(cmd.envp[i]))) args.envc++;
+    if (!args_from_block(*boot_info, args, cmd.init)) {
+        args.used = args.argc = args.envc = 0;
+        for (unsigned i = 0; i < cmd.argc; i++)
+            if (!exec_args_add(args, cmd.argv[i], strlen(cmd.argv[i]))) args.argc++;
+        for (unsigned i = 0; i < cmd.envc; i++)
+            if (!exec_args_add(args, cmd.envp[i], strlen(cmd.envp[i]))) args.envc++;
+    }
     UserStart start;
     if (long e = do_execve(cmd.init, args, start)) {
         if (e == -err::kENOENT) no_such_program(cmd.init);

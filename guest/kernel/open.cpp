@@ -18,8 +18,8 @@ extern "C" long sys_openat(unsigned long dirfd, unsigned long upath, unsigned lo
     char path[kPathMax];
     uint32_t len;
     const long node = resolve_user_path(long(dirfd), upath, !(flags & kONofollow), path, len);
-    const bool cloexec = flags & kOCloexec;
-    if (node == kConsoleNode) return alloc_fd(FileKind::Console, 0, cloexec);
+    const uint32_t fl = uint32_t(flags) | kOLargefile;  // as force_o_largefile() on 64-bit
+    if (node == kConsoleNode) return alloc_fd(FileKind::Console, uint32_t(abi::ConsoleStream::Stdout), fl);
     if (node == -err::kENOENT && (flags & kOCreat)) return -err::kEROFS;  // nothing can be created
     if (node < 0) return node;
     const uint32_t mode = initrd_nodes[node].mode;
@@ -27,7 +27,7 @@ extern "C" long sys_openat(unsigned long dirfd, unsigned long upath, unsigned lo
     const bool dir = is_type(mode, cpio::kTypeDir);
     if ((flags & kODirectory) && !dir) return -err::kENOTDIR;
     if ((flags & kOAccmode) != 0 || (flags & kOTrunc)) return dir ? -err::kEISDIR : -err::kEROFS;
-    return alloc_fd(dir ? FileKind::Directory : FileKind::Regular, uint32_t(node), cloexec);
+    return alloc_fd(dir ? FileKind::Directory : FileKind::Regular, uint32_t(node), fl);
 }
 
 extern "C" long sys_open(unsigned long upath, unsigned long flags, unsigned long mode, unsigned long,
@@ -37,9 +37,5 @@ extern "C" long sys_open(unsigned long upath, unsigned long flags, unsigned long
 
 extern "C" long sys_close(unsigned long fd, unsigned long, unsigned long, unsigned long, unsigned long,
                           unsigned long) {
-    File* f = get_file(fd);
-    if (!f) return -err::kEBADF;
-    f->kind = FileKind::None;
-    f->cloexec = false;
-    return 0;
+    return close_fd(fd);
 }

@@ -1,8 +1,10 @@
 // read(2), pread64(2), readv(2), lseek(2), write(2), writev(2) (compare Linux's fs/read_write.c).
-// Reads copy from the initramfs with one `rep movsb`. Writes go only to the console. Under lstar the kernel does not copy the bytes: it checks the buffer and hands the monitor its
+// Reads copy from the initramfs with one `rep movsb`, or ask the monitor for its stdin (console.cpp).
+// Writes go only to the console: the monitor's stdout or stderr, as the descriptor's file says. Under lstar the kernel does not copy the bytes: it checks the buffer and hands the monitor its
 // user virtual address in one ConsoleWrite event; the monitor reads the bytes through CR3 itself.
 // That event is I/O, not a report, so it is sent whether or not guest events are on. Without
 // lstar's monitor (QEMU) the bytes go to COM1.
+#include "console.hpp"
 #include "events.hpp"
 #include "fs.hpp"
 #include "initramfs.hpp"
@@ -24,7 +26,7 @@ struct Iovec {
 };
 
 long do_read(File& f, uint64_t buf, uint64_t count, uint64_t pos, bool advance) {
-    if (f.kind == FileKind::Console) return 0;  // no input: end of file
+    if (f.kind == FileKind::Console) return console_read(buf, count);  // the monitor's stdin
     if (f.kind == FileKind::Directory) return -err::kEISDIR;
     const InitrdNode& n = initrd_nodes[f.node];
     if (pos >= n.size) return 0;
@@ -96,7 +98,9 @@ extern "C" long sys_write(unsigned long fd, unsigned long buf, unsigned long cou
                           unsigned long) {
     using namespace lstar;
     using namespace lstar::kernel;
-    if (!fd_is_console(fd)) return -err::kEBADF;  // initramfs files are read-only
+    const File* f = get_file(fd);
+    if (!f) return -err::kEBADF;
+    if (f->kind != FileKind::Console) return -err::kEBADF;  // initramfs files are read-only
     if (count > kMaxRwCount) count = kMaxRwCount;
     if (count == 0) return 0;
     if (!user_range_accessible(buf, count, false)) return -err::kEFAULT;
@@ -105,7 +109,7 @@ extern "C" long sys_write(unsigned long fd, unsigned long buf, unsigned long cou
         return long(count);
     }
     auto* e = event_prepare<abi::ConsoleWriteEvent>(abi::EventType::ConsoleWrite);
-    e->fd = fd;
+    e->fd = f->node;  // abi::ConsoleStream: Stdout or Stderr
     e->va = buf;
     e->len = count;
     event_send();

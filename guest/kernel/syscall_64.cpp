@@ -99,6 +99,9 @@ constinit const SysCallTable<nr::kMax + 1> sys_call_table = build_sys_call_table
     {nr::kPrlimit64, &sys_prlimit64}, {nr::kGetrandom, &sys_getrandom},
     {nr::kGettimeofday, &sys_gettimeofday}, {nr::kTime, &sys_time}, {nr::kClockGettime, &sys_clock_gettime},
     {nr::kClockGetres, &sys_clock_getres}, {nr::kGetcpu, &sys_getcpu},
+    {nr::kRtSigaction, &sys_rt_sigaction}, {nr::kRtSigprocmask, &sys_rt_sigprocmask}, {nr::kDup, &sys_dup},
+    {nr::kDup2, &sys_dup2}, {nr::kDup3, &sys_dup3}, {nr::kFcntl, &sys_fcntl}, {nr::kGetcwd, &sys_getcwd},
+    {nr::kChdir, &sys_chdir}, {nr::kFchdir, &sys_fchdir}, {nr::kPoll, &sys_poll},
 });
 
 // The kernel's own counters, reported at shutdown (the evidence when guest events are off).

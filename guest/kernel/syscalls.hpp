@@ -31,6 +31,8 @@ LSTAR_SYSCALL(getgid) LSTAR_SYSCALL(geteuid) LSTAR_SYSCALL(getegid) LSTAR_SYSCAL
 LSTAR_SYSCALL(setrlimit) LSTAR_SYSCALL(gettid) LSTAR_SYSCALL(sched_getaffinity) LSTAR_SYSCALL(getdents64)
 LSTAR_SYSCALL(set_tid_address) LSTAR_SYSCALL(openat) LSTAR_SYSCALL(newfstatat) LSTAR_SYSCALL(readlinkat)
 LSTAR_SYSCALL(set_robust_list) LSTAR_SYSCALL(prlimit64) LSTAR_SYSCALL(getrandom)
+LSTAR_SYSCALL(rt_sigaction) LSTAR_SYSCALL(rt_sigprocmask) LSTAR_SYSCALL(dup) LSTAR_SYSCALL(dup2)
+LSTAR_SYSCALL(dup3) LSTAR_SYSCALL(fcntl) LSTAR_SYSCALL(getcwd) LSTAR_SYSCALL(chdir) LSTAR_SYSCALL(fchdir) LSTAR_SYSCALL(poll)
 #undef LSTAR_SYSCALL
 
 // syscall_32.cpp: the i386 doors (Linux's arch/x86/entry/common.c names).

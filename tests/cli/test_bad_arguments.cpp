@@ -78,6 +78,14 @@ TEST_CASE("bad arguments: status 64, one prefixed message naming the option and 
         {{"run", "--trace", "bogus"}, {"unknown item 'bogus'", "syscalls, path[=NAME], steps=FROM..TO"}},
         {{"run", "--trace", "syscalls=all"}, {"syscalls takes no value"}},
         {{"run", "--trace", "exceptions=PF,XX"}, {"--trace exceptions=PF,XX", "'XX'", "PF,GP,UD"}},
+        // strace's options (-e, -o, -T, -t, -c, -C)
+        {{"run", "-e", "trace=opnat"}, {"-e trace=opnat", "'opnat'", "did you mean openat", "%file", "%memory"}},
+        {{"run", "-e", "openat,%files"}, {"-e openat,%files", "'%files'", "did you mean %file"}},
+        {{"run", "-e", "signal=none"}, {"-e signal=none", "only trace=", "%desc"}},
+        {{"run", "-e", "trace=read,"}, {"-e trace=read,", "empty name"}},
+        {{"run", "-e"}, {"-e", "--help"}},
+        {{"run", "-o"}, {"--trace-file", "--help"}},
+        {{"run", "-c", "--gdb", ":1"}, {"--gdb and --trace"}},
         // names
         {{"run", "--init", "helo"}, {"--init", "'helo'", "did you mean hello", "getpid"}},
         {{"run", "--init", ""}, {"--init", "empty name", "hello"}},
@@ -151,6 +159,9 @@ TEST_CASE("good arguments get past the command line to the KVM device (status 69
         {"run", "-q"},
         {"-q", "run", "-v"},
         {"run", "--smp", "1"},
+        {"run", "-e", "trace=openat,read", "-T", "-tt", "-C"},
+        {"run", "-e", "%file", "-e", "trace=!write", "-c"},
+        {"run", "-e", "all", "-ttt"},
         {"run", "--", "7", "--not-an-option-of-lstar's"},
     };
     for (const auto& row : rows) {
@@ -168,24 +179,29 @@ TEST_CASE("good arguments get past the command line to the KVM device (status 69
     }
 }
 
-TEST_CASE("--exit-log and --trace-out leave an existing file alone when the run cannot start") {
+TEST_CASE("--exit-log, --trace-out and -o leave an existing file alone when the run cannot start") {
     const std::string log = "/tmp/lstar-test-keep-log-" + std::to_string(::getpid());
     const std::string timeline = "/tmp/lstar-test-keep-timeline-" + std::to_string(::getpid());
+    const std::string trace = "/tmp/lstar-test-keep-trace-" + std::to_string(::getpid());
     std::ofstream(log) << "yesterday's log\n";
     std::ofstream(timeline) << "yesterday's timeline\n";
-    // No KVM, then a bad image: neither may cost the files their contents.
-    auto r = run_lstar({"run", "--kvm-device", kNoKvm, "--exit-log", log, "--trace-out", timeline}, false);
+    std::ofstream(trace) << "yesterday's trace\n";
+    // No KVM, then a bad image: none may cost the files their contents.
+    auto r = run_lstar({"run", "--kvm-device", kNoKvm, "--exit-log", log, "--trace-out", timeline, "-o", trace}, false);
     CAPTURE(r.err);
     CHECK(r.status == 69);
     CHECK(slurp(log) == "yesterday's log\n");
     CHECK(slurp(timeline) == "yesterday's timeline\n");
-    auto b = run_lstar({"run", "/dev/null", "--exit-log", log, "--trace-out", timeline}, false);
+    CHECK(slurp(trace) == "yesterday's trace\n");
+    auto b = run_lstar({"run", "/dev/null", "--exit-log", log, "--trace-out", timeline, "--trace-file", trace}, false);
     CAPTURE(b.err);
     CHECK(b.status == 65);
     CHECK(slurp(log) == "yesterday's log\n");
     CHECK(slurp(timeline) == "yesterday's timeline\n");
+    CHECK(slurp(trace) == "yesterday's trace\n");
     std::remove(log.c_str());
     std::remove(timeline.c_str());
+    std::remove(trace.c_str());
 }
 
 TEST_CASE("--help, --version and kernel-elf answer without KVM") {

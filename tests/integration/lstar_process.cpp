@@ -62,6 +62,15 @@ static void signal_when_seen(pid_t pid, const Result& r) {
     g_signal_when.signal = 0;
 }
 
+static std::string g_stdin_path = "/dev/null";
+
+Result run_lstar_stdin(std::vector<std::string> args, const std::string& stdin_path, bool with_log) {
+    g_stdin_path = stdin_path;
+    Result r = run_lstar(std::move(args), with_log);
+    g_stdin_path = "/dev/null";
+    return r;
+}
+
 Result run_lstar_until(std::vector<std::string> args, const std::string& text, int signal, bool with_log) {
     g_signal_when = {text, signal};
     Result r = run_lstar(std::move(args), with_log);
@@ -100,6 +109,7 @@ Result run_lstar(std::vector<std::string> args, bool with_log, int send_signal, 
     if (::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, g_stdin_path.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
     pid_t pid;

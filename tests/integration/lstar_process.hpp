@@ -39,6 +39,10 @@ Result run_lstar(std::vector<std::string> args, bool with_log = true, int send_s
 // stops a guest at a point waits for the point, not for a delay a slower KVM may not meet.
 Result run_lstar_until(std::vector<std::string> args, const std::string& text, int signal, bool with_log = true);
 
+// Runs `lstar ARGS...` with its stdin read from the file at stdin_path (every other run gets
+// /dev/null, so that no test reads the terminal it was started from).
+Result run_lstar_stdin(std::vector<std::string> args, const std::string& stdin_path, bool with_log = true);
+
 // Records of one type ("exit", "event", "setup", "end", "fault"), and events of one kind.
 std::vector<nlohmann::json> records(const Result& r, const std::string& type);
 std::vector<nlohmann::json> events(const Result& r, const std::string& event);

@@ -99,6 +99,21 @@ TEST_CASE("multiboot by the header's address fields (a flat binary, also under Q
     CHECK(crlf_to_lf(q.com1) == l.out);
 }
 
+TEST_CASE("a multiboot ELF linked with -Ttext=0x100000 (its headers' PT_LOAD at 0xff000) boots as under QEMU") {
+    const std::string k = guest("mb_hello_ttext.elf");
+    auto l = run_lstar({"-v", "run", k, "--append", "low"});  // -v: the set-up table on stderr
+    INFO("lstar stderr: " << l.err);
+    CHECK(l.status == 85);
+    CHECK(l.out == "hello from a multiboot kernel (32-bit entry, paging off)\ncmdline: \"" + k + " low\"\n");
+    CHECK(l.err.find("phys [0xff000, ") != std::string::npos);  // the set-up table: loaded from 0xff000
+    if (!have_qemu()) return;
+    auto q = run_qemu_kernel(k, "low");
+    INFO("qemu stderr: " << q.err);
+    REQUIRE(q.ran);
+    CHECK(q.qemu_status == l.status);
+    CHECK(crlf_to_lf(q.com1) == l.out);
+}
+
 TEST_CASE("a multiboot kernel prints fw_cfg and the multiboot memory map") {
     const std::string k = guest("mb_info.elf");
     auto l = run_lstar({"-q", "run", k, "-m", "64", "--append", "a b c"});

@@ -298,3 +298,36 @@ TEST_CASE("read_file") {
                          std::system_error);
     CHECK_THROWS_AS(read_file("/"), std::system_error);
 }
+
+TEST_CASE("a loader with named reserved ranges loads segments below 1 MiB and refuses only a real overlap") {
+    const std::vector<ReservedRange> boot_data = {{0x1000, 0x7000, "the boot data"}};
+    auto low = [&](uint64_t text_phys, uint64_t hdr_phys) {
+        // An ELF-header page below the text, as `ld -Ttext=0x100000` makes, and the text.
+        return make_elf({{hdr_phys, hdr_phys, std::vector<uint8_t>(0xb4, 0x7f), 0xb4, PF_R},
+                         {text_phys, text_phys, {0x90, 0x90, 0xf4}, 3, PF_R | PF_X}},
+                        text_phys, {});
+    };
+    auto f = low(0x100000, 0xff000);
+    GuestMemory mem(kRam);
+    auto k = load_elf(parse_elf64(f), f, mem, boot_data);
+    CHECK(k.phys_start == 0xff000);
+    CHECK(k.phys_end == 0x100003);
+    CHECK(mem.read<uint8_t>(0xff000) == 0x7f);
+    CHECK(mem.read<uint8_t>(0x100002) == 0xf4);
+
+    f = low(0x8000, 0xa000);  // conventional memory, clear of the boot data: loaded
+    GuestMemory mem2(kRam);
+    CHECK(load_elf(parse_elf64(f), f, mem2, boot_data).phys_start == 0x8000);
+
+    f = low(0x100000, 0x6000);  // the header page runs into [0x1000, 0x7000)
+    GuestMemory mem3(kRam);
+    std::string what;
+    try {
+        load_elf(parse_elf64(f), f, mem3, boot_data);
+    } catch (const ElfError& e) {
+        what = e.what();
+    }
+    CHECK(what.find("segment 0 [0x6000-0x60b4) overlaps [0x1000-0x7000), where lstar puts the boot data") !=
+          std::string::npos);
+    CHECK(all_zero(mem3));  // refused before anything was written
+}

@@ -70,6 +70,14 @@ TEST_CASE("the run loop's policy: KVM ioctls only on the vCPU, writes only to ls
     }
     CHECK(evaluate(prog, call(SYS_socket, {AF_INET})) == SECCOMP_RET_TRAP);
     CHECK(evaluate(prog, call(SYS_execve)) == SECCOMP_RET_TRAP);
+    // The guest's console reads: read(2) on stdin, and on no other descriptor.
+    RunLoopFds with_stdin{{kVcpuFd}, {1, 2}, {}, {}, {0}};
+    auto iprog = compile(run_loop_policy(with_stdin));
+    CHECK(evaluate(iprog, call(SYS_read, {0})) == SECCOMP_RET_ALLOW);
+    if (!kSanitizerBuild) {
+        CHECK(evaluate(iprog, call(SYS_read, {kLogFd})) == SECCOMP_RET_TRAP);
+        CHECK(evaluate(prog, call(SYS_read, {0})) == SECCOMP_RET_TRAP);  // no input given: no read
+    }
     // With --gdb the stub's socket may be used, and (in release builds) only it.
     RunLoopFds with_gdb{{kVcpuFd}, {1, 2}, {9}};
     auto gprog = compile(run_loop_policy(with_gdb));

@@ -62,7 +62,7 @@ TEST_CASE("strace-style lines: strings from guest memory, escaped and bounded, e
     };
     CHECK(format_syscall({1, {1, 0x401000, 6, 0, 0, 0}}, 6, read) == "write(1, \"hello\\n\", 6) = 6");
     CHECK(format_syscall({2, {0x402000, 0, 0, 0, 0, 0}}, -2, read) ==
-          "open(\"/etc/x\", NULL, NULL) = -1 ENOENT (No such file or directory)");
+          "open(\"/etc/x\", O_RDONLY) = -1 ENOENT (No such file or directory)");
     CHECK(format_syscall({1, {1, 0x403000, 100, 0, 0, 0}}, 100, read) ==
           "write(1, \"" + std::string(32, 'a') + "\"..., 100) = 100");
     CHECK(format_syscall({231, {3, 0, 0, 0, 0, 0}}, std::nullopt, read) == "exit_group(3) = ?");

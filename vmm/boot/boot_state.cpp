@@ -83,6 +83,10 @@ boot::BootInfo make_boot_info(GuestMemory& mem, const LoadedKernel& k, uint64_t 
         bi.free_phys_end = state.initrd_phys;
     }
     bi.random_seed = opts.random_seed;
+    if (opts.program) {  // below 1 MiB, beside the boot page tables: never in the free range
+        mem.write_bytes(boot::kArgsPhys, encode_args_block(*opts.program));
+        bi.args_phys = boot::kArgsPhys;
+    }
     bi.boot_pml4_phys = pml4;
     bi.gdt_phys = gdt;
     std::memcpy(bi.cmdline, cmdline.data(), cmdline.size());
@@ -258,7 +262,8 @@ BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image
         return state;
     }
     bool pvh = opts.protocol == Protocol::LstarPvh;
-    state.cmdline = kernel_cmdline(opts.cmdline, opts.entry_mode, pvh);
+    // The program's arguments travel intact in the argument block, not split on the line.
+    state.cmdline = kernel_cmdline(opts.program ? cmdline_without_args(opts.cmdline) : opts.cmdline, opts.entry_mode, pvh);
     state.boot_info_phys = boot::kBootInfoPhys;
     if (pvh) setup_pvh(vcpu, mem, image, opts, state);
     else setup_lstar64(vcpu, mem, image, opts, state);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "boot/kernel_cmdline.hpp"
+
 #include "boot/gdt.hpp"
 #include "boot/image_kind.hpp"
 #include "event_abi.hpp"
@@ -42,6 +44,7 @@ struct BootOptions {
     MsrSetup msr_setup = MsrSetup::Monitor;
     const std::vector<uint8_t>* initrd = nullptr;  // a cpio newc archive (boot/initrd.hpp), or none
     uint64_t random_seed = 0;                      // BootInfo.random_seed
+    const ProgramArgs* program = nullptr;  // lstar's kernel: argv/envp in the argument block, or none
 };
 
 // Why this KVM cannot run the entry mode (pti-pcid needs PCID in CPUID), if it cannot.

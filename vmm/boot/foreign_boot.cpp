@@ -31,11 +31,18 @@ uint64_t physical_entry(const ElfImage& e) {
     return e.entry;
 }
 
+// What the boot data occupies (the GDT at boot::kGdtPhys included): a kernel may load anywhere
+// else, below 1 MiB too, as under QEMU.
+const ReservedRange kBootData{kInfoPhys, kModCmdlineEnd,
+                              "the boot data it hands over (multiboot_info or hvm_start_info, memory map, module "
+                              "list, GDT, command lines)"};
+
 // Multiboot with the header's address fields: copy the planned range, zero the bss.
 LoadedKernel load_aout(const KernelImage& image, GuestMemory& mem) {
     RawLoad r = plan_aout_load(*find_multiboot_header(image.file), image.file.size());
-    if (r.phys < kHighRamStart)
-        throw BadImage(image.name + ": load_addr " + hex(r.phys) + " lies below 1 MiB, where lstar keeps the boot data");
+    if (r.phys < kBootData.end && r.phys + r.memsz > kBootData.start)
+        throw BadImage(image.name + ": the load range [" + hex(r.phys) + ", " + hex(r.phys + r.memsz) + ") overlaps [" +
+                       hex(kBootData.start) + ", " + hex(kBootData.end) + "), where lstar puts " + kBootData.what);
     if (!mem.contains(r.phys, r.memsz))
         throw BadImage(image.name + ": the multiboot load range [" + hex(r.phys) + ", " + hex(r.phys + r.memsz) +
                        ") lies outside guest RAM (" + std::to_string(mem.size() >> 20) + " MiB)");
@@ -159,12 +166,12 @@ void setup_foreign(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, 
             state.kernel = load_aout(image, mem);
             entry = state.kernel.entry;
         } else {
-            state.kernel = load_elf(image.elf, image.file, mem, kHighRamStart);
+            state.kernel = load_elf(image.elf, image.file, mem, {kBootData});
             entry = physical_entry(image.elf);
         }
     } else {
         entry = *pvh_entry_note(image.elf.notes);
-        state.kernel = load_elf(pvh_load_view(image.elf, entry), image.file, mem, kHighRamStart);
+        state.kernel = load_elf(pvh_load_view(image.elf, entry), image.file, mem, {kBootData});
         if (entry < state.kernel.phys_start || entry >= state.kernel.phys_end)
             throw BadImage(image.name + ": the PVH entry " + hex(entry) + " is outside the loaded image");
     }

@@ -1,5 +1,6 @@
 #include "boot/kernel_cmdline.hpp"
 
+#include <cstring>
 #include <stdexcept>
 
 #include "boot/rlimit_arg.hpp"
@@ -37,6 +38,54 @@ std::string user_cmdline(const CmdlineRequest& request) {
             throw UsageError(e.what());
         }
     }
+    return line;
+}
+
+std::optional<ProgramArgs> program_args(const CmdlineRequest& request, const std::vector<std::string>& env) {
+    for (const auto& e : env)
+        if (e.find('=') == std::string::npos || e.front() == '=')
+            throw UsageError("--env " + e + ": expected NAME=VALUE");
+    if (!request.append.empty()) {
+        if (!env.empty()) throw UsageError("--env sets the program's environment: use it without --append");
+        return std::nullopt;
+    }
+    ProgramArgs p;
+    p.argv = request.program_args;
+    std::string init = request.init;
+    if (request.initrd && init.empty() && !p.argv.empty()) {
+        init = p.argv.front();
+        p.argv.erase(p.argv.begin());
+    }
+    p.argv.insert(p.argv.begin(), init.empty() ? std::string("hello") : init);
+    p.envp = {"HOME=/", "TERM=linux"};  // what Linux gives init
+    p.envp.insert(p.envp.end(), env.begin(), env.end());
+    return p;
+}
+
+std::vector<uint8_t> encode_args_block(const ProgramArgs& args) {
+    std::vector<uint8_t> strings;
+    for (const auto* list : {&args.argv, &args.envp})
+        for (const auto& s : *list) {
+            if (s.find('\0') != std::string::npos) throw UsageError("a program argument holds a NUL byte");
+            strings.insert(strings.end(), s.begin(), s.end());
+            strings.push_back(0);
+        }
+    const uint64_t room = boot::kArgsMax - sizeof(boot::ArgsHeader);
+    if (strings.size() > room)
+        throw UsageError("the program's arguments and environment take " + std::to_string(strings.size()) +
+                         " bytes; the boot protocol's argument block holds " + std::to_string(room));
+    boot::ArgsHeader h{boot::kArgsMagic, uint32_t(args.argv.size()), uint32_t(args.envp.size()),
+                       uint32_t(strings.size())};
+    std::vector<uint8_t> block(sizeof h);
+    std::memcpy(block.data(), &h, sizeof h);
+    block.insert(block.end(), strings.begin(), strings.end());
+    return block;
+}
+
+std::string cmdline_without_args(const std::string& line) {
+    if (line.starts_with("-- ") || line == "--") return "";
+    if (auto dashes = line.find(" -- "); dashes != std::string::npos) return line.substr(0, dashes);
+    if (line.ends_with(" --")) return line.substr(0, line.size() - 3);
     return line;
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <cstdint>
 
 #include "option_names.hpp"
 
@@ -19,6 +20,24 @@ struct CmdlineRequest {
     std::optional<vdso::VsyscallMode> vsyscall;  // --vsyscall
     std::vector<std::string> rlimits;       // --rlimit RESOURCE=SOFT[:HARD], as given
 };
+
+// The first program's argv and envp, passed intact in the boot protocol's argument block
+// (shared/boot_protocol.hpp ArgsHeader) rather than split at spaces on the command line.
+struct ProgramArgs {
+    std::vector<std::string> argv;  // argv[0]: the program (init=)
+    std::vector<std::string> envp;  // HOME=/, TERM=linux, then --env NAME=VALUE
+};
+
+// What --init/-- ARGS/--env ask for; nullopt with --append (the line says it all). Throws
+// UsageError for an --env without NAME=.
+std::optional<ProgramArgs> program_args(const CmdlineRequest& request, const std::vector<std::string>& env);
+
+// The argument block's bytes (header and strings); UsageError when it exceeds boot::kArgsMax or a
+// string holds a NUL byte.
+std::vector<uint8_t> encode_args_block(const ProgramArgs& args);
+
+// The user's line without its " -- ARGS" tail: the argument block carries them.
+std::string cmdline_without_args(const std::string& line);
 
 // The line the user asked for: "init=hello", "vsyscall=none init=/bin/sh -- -c ls", ...
 // Throws UsageError for --append with --init or program arguments, and for a bad --rlimit.

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -180,6 +181,29 @@ int main(int argc, char** argv) {
                     "named NAME), steps=FROM..TO (print only those steps), exceptions[=PF,GP,UD] (breakpoints on "
                     "the IDT's handlers), msr (every trapped MSR access)")
         ->type_name("ITEM[,ITEM...]");
+    // strace's own options for the syscall lines; each of them implies --trace syscalls.
+    std::vector<std::string> filters;
+    run->add_option("-e", filters,
+                    "as strace -e: trace only these syscalls: [trace=]NAME,... or a class of strace's (%file, "
+                    "%process, %network, %signal, %ipc, %desc, %memory, %creds, %stat, %lstat, %fstat, %%stat, "
+                    "%statfs, %fstatfs, %%statfs, %clock, %pure), all, none, !SET (repeatable; implies --trace "
+                    "syscalls)")
+        ->type_name("EXPR");
+    run->add_option("-o,--trace-file", opts.trace_file,
+                    "as strace -o: the trace's lines (and the -c table) to FILE instead of stderr; created only "
+                    "once the run can start (implies --trace syscalls when no --trace is given)")
+        ->type_name("FILE");
+    bool syscall_times = false, count_only = false, count_also = false;
+    int timestamps = 0;
+    run->add_flag("-T,--syscall-times", syscall_times,
+                  "as strace -T: each call's time in the kernel, from its LSTAR breakpoint to its return (host "
+                  "time between the two debug exits; docs/tracing.md)");
+    run->add_flag("-t,--absolute-timestamps", timestamps,
+                  "as strace -t: the time of day before each line; -tt with microseconds, -ttt seconds since the "
+                  "epoch");
+    run->add_flag("-c,--summary-only", count_only,
+                  "as strace -c: a table of calls, errors and time per syscall at the end, instead of the lines");
+    run->add_flag("-C,--summary", count_also, "as strace -C: the lines and the -c table");
     bool att = false;
     run->add_flag("--att", att, "AT&T syntax in instruction traces (default: Intel)");
     run->add_option("--gdb", opts.gdb,
@@ -212,6 +236,11 @@ int main(int argc, char** argv) {
                     "a resource limit of the first program, as prlimit(1): RESOURCE=SOFT[:HARD] (NOFILE=8, "
                     "AS=64M, STACK=unlimited; repeatable)")
         ->type_name("LIMIT");
+    std::vector<std::string> env;
+    run->add_option("--env", env,
+                    "NAME=VALUE in the first program's environment, after HOME=/ and TERM=linux (repeatable; "
+                    "passed intact, as the arguments after --)")
+        ->type_name("NAME=VALUE");
     run->add_option("--append", append, "the kernel command line, verbatim (default: init=hello)")
         ->type_name("CMDLINE");
     run->footer("Arguments after -- go to the user program: lstar run -- 7  (the built-in hello exits with 7)\n\n" +
@@ -247,6 +276,16 @@ int main(int argc, char** argv) {
         auto traced = lstar::cli::parse_traces(traces);
         opts.trace = std::move(traced.trace);
         opts.show_msrs = traced.msr;
+        auto& t = opts.trace;
+        if (!filters.empty()) t.only = lstar::cli::parse_syscall_filter(filters);
+        t.syscall_times = syscall_times;
+        t.timestamps = unsigned(std::min(timestamps, 3));
+        t.count = count_also ? lstar::trace::TraceOptions::Count::Also
+                  : count_only ? lstar::trace::TraceOptions::Count::Only
+                               : lstar::trace::TraceOptions::Count::Off;
+        const bool strace_style = !filters.empty() || syscall_times || timestamps || count_only || count_also;
+        if (strace_style || (!opts.trace_file.empty() && !t.any() && !traced.msr)) t.syscalls = true;
+        t.align = strace_style || !opts.trace_file.empty();
         // The built-in kernel's programs are known now; another kernel's, or an initrd's, at boot.
         if (run->count("--init") && image.empty() && opts.initrd.empty()) lstar::cli::check_builtin_program(init);
     } catch (const lstar::cli::UsageError& e) {
@@ -273,8 +312,11 @@ int main(int argc, char** argv) {
     opts.guest_events = !no_guest_events;
     opts.seccomp = !no_seccomp;
     try {
-        opts.cmdline = lstar::user_cmdline({append, init, guest_args, !opts.initrd.empty(),
-                                            lstar::value_of(lstar::abi::kVsyscallModes, vsyscall), rlimits});
+        const lstar::CmdlineRequest request{append, init, guest_args, !opts.initrd.empty(),
+                                            lstar::value_of(lstar::abi::kVsyscallModes, vsyscall), rlimits};
+        opts.cmdline = lstar::user_cmdline(request);
+        opts.program = lstar::program_args(request, env);
+        if (opts.program) lstar::encode_args_block(*opts.program);  // too long: refused before the VM starts
     } catch (const lstar::UsageError& e) {
         spdlog::error("{}", e.what());
         return lstar::status::kUsage;

@@ -2,6 +2,7 @@
 
 #include "cli/args.hpp"
 #include "common/syscall_names.hpp"
+#include "trace/syscall_classes.hpp"
 
 namespace lstar::cli {
 
@@ -29,6 +30,56 @@ std::vector<std::string> syscall_names() {
     for (uint64_t nr = 0; nr < 1024; ++nr)
         if (const char* n = syscall_name(nr)) names.emplace_back(n);
     return names;
+}
+
+std::vector<bool> parse_syscall_filter(const std::vector<std::string>& exprs) {
+    constexpr uint64_t kNrs = 1024;
+    std::vector<bool> only(kNrs, false);
+    const auto names = syscall_names();
+    auto nr_of = [](std::string_view name) -> int64_t {
+        for (uint64_t nr = 0; nr < kNrs; ++nr)
+            if (const char* n = syscall_name(nr); n && name == n) return int64_t(nr);
+        return -1;
+    };
+    const std::string classes = join(trace::syscall_classes());
+    for (const auto& expr : exprs) {
+        std::string set = expr;
+        if (const auto eq = expr.find('='); eq != std::string::npos) {
+            const std::string key = expr.substr(0, eq);
+            if (key != "trace" && key != "t")
+                throw UsageError("-e " + expr + ": lstar takes only trace=SET of strace's -e qualifiers "
+                                 "(trace=openat,read or trace=%file; classes: " + classes + ")");
+            set = expr.substr(eq + 1);
+        }
+        const bool negate = !set.empty() && set[0] == '!';
+        if (negate) set.erase(0, 1);
+        std::vector<bool> mine(kNrs, false);
+        size_t start = 0;
+        while (start <= set.size()) {
+            const size_t comma = set.find(',', start);
+            const std::string tok = set.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            start = comma == std::string::npos ? set.size() + 1 : comma + 1;
+            if (tok == "all") {
+                mine.assign(kNrs, true);
+            } else if (tok == "none") {
+            } else if (auto members = trace::syscalls_in_class(tok); !members.empty()) {
+                for (auto m : members)
+                    if (auto nr = nr_of(m); nr >= 0) mine[size_t(nr)] = true;
+            } else if (auto nr = nr_of(tok); nr >= 0) {
+                mine[size_t(nr)] = true;
+            } else {
+                const bool is_class = !tok.empty() && tok[0] == '%';
+                std::string msg = "-e " + expr + ": " + (tok.empty() ? std::string("an empty name") : "'" + tok + "'") +
+                                  " is not " + (is_class ? "a class of strace's" : "an x86-64 system call name");
+                const auto near = closest(tok, is_class ? trace::syscall_classes() : names);
+                if (!near.empty()) msg += "; did you mean " + join(near, " or ") + "?";
+                throw UsageError(msg + " (names as in strace -e trace=openat,read; all, none; classes: " + classes + ")");
+            }
+        }
+        for (size_t i = 0; i < kNrs; ++i)
+            if (mine[i] != negate) only[i] = true;
+    }
+    return only;
 }
 
 TraceRequest parse_traces(const std::vector<std::string>& args) {

@@ -263,6 +263,11 @@ ElfImage parse_elf64(std::span<const uint8_t> file) { return parse(file, false);
 ElfImage parse_elf(std::span<const uint8_t> file) { return parse(file, true); }
 
 LoadedKernel load_elf(const ElfImage& image, std::span<const uint8_t> file, GuestMemory& mem, uint64_t min_phys) {
+    return load_elf(image, file, mem, std::vector<ReservedRange>{{0, min_phys, ""}});
+}
+
+LoadedKernel load_elf(const ElfImage& image, std::span<const uint8_t> file, GuestMemory& mem,
+                      const std::vector<ReservedRange>& reserved) {
     const auto& segs = image.segments;
     if (segs.empty()) fail("no PT_LOAD segments: nothing to load");
 
@@ -276,9 +281,14 @@ LoadedKernel load_elf(const ElfImage& image, std::span<const uint8_t> file, Gues
         if (!mem.contains(s.paddr, s.memsz))
             fail("segment {} [{:#x}-{:#x}) lies outside guest RAM ({})", i, s.paddr, s.paddr + s.memsz,
                  ram_size(mem.size()));
-        if (s.paddr < min_phys)
-            fail("segment {} [{:#x}-{:#x}) lies below {:#x}, where the monitor keeps its boot data", i, s.paddr,
-                 s.paddr + s.memsz, min_phys);
+        for (const auto& r : reserved) {
+            if (s.memsz == 0 || s.paddr >= r.end || s.paddr + s.memsz <= r.start) continue;
+            if (r.start == 0 && r.what.empty())
+                fail("segment {} [{:#x}-{:#x}) lies below {:#x}, where the monitor keeps its boot data", i, s.paddr,
+                     s.paddr + s.memsz, r.end);
+            fail("segment {} [{:#x}-{:#x}) overlaps [{:#x}-{:#x}), where lstar puts {}", i, s.paddr, s.paddr + s.memsz,
+                 r.start, r.end, r.what);
+        }
     }
     std::vector<size_t> order(segs.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -59,6 +59,17 @@ struct LoadedKernel {
 // inside an executable segment. Checks everything before writing anything.
 LoadedKernel load_elf(const ElfImage& image, std::span<const uint8_t> file, GuestMemory& mem, uint64_t min_phys);
 
+// Physical memory the monitor keeps for its own boot data, named for the refusal.
+struct ReservedRange {
+    uint64_t start, end;  // [start, end)
+    std::string what;     // "the multiboot information, memory map and command lines"
+};
+// The same, for loaders that place their boot data in a few known ranges (PVH and multiboot, as
+// QEMU does): any segment may lie low, even below 1 MiB; one that overlaps a reserved range is
+// refused, naming both.
+LoadedKernel load_elf(const ElfImage& image, std::span<const uint8_t> file, GuestMemory& mem,
+                      const std::vector<ReservedRange>& reserved);
+
 // Read a whole file; throws std::system_error naming the path.
 std::vector<uint8_t> read_file(const std::string& path);
 

@@ -39,6 +39,7 @@ std::variant<GuestEvent, BadEvent> read_guest_event(const GuestMemory& mem, uint
     case abi::EventType::Exception: return fixed<abi::ExceptionEvent>(mem, gpa, h);
     case abi::EventType::ConsoleWrite: return fixed<abi::ConsoleWriteEvent>(mem, gpa, h);
     case abi::EventType::Shutdown: return fixed<abi::ShutdownEvent>(mem, gpa, h);
+    case abi::EventType::ConsoleRead: return fixed<abi::ConsoleReadEvent>(mem, gpa, h);
     case abi::EventType::UserEnter: {
         if (h.size != sizeof(abi::UserEnterEvent)) return wrong_size(h, sizeof(abi::UserEnterEvent));
         auto raw = mem.read<abi::UserEnterEvent>(gpa);
@@ -58,7 +59,7 @@ std::variant<GuestEvent, BadEvent> read_guest_event(const GuestMemory& mem, uint
 
 const char* event_name(const GuestEvent& e) {
     static const char* kNames[] = {"syscall_enter", "syscall_exit", "exception", "console_write",
-                                   "user_enter", "log", "shutdown"};
+                                   "user_enter", "log", "shutdown", "console_read"};
     return kNames[e.index()];
 }
 

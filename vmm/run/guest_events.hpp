@@ -20,7 +20,7 @@ struct UserEnter {
 };
 
 using GuestEvent = std::variant<abi::SyscallEnterEvent, abi::SyscallExitEvent, abi::ExceptionEvent,
-                                abi::ConsoleWriteEvent, UserEnter, LogText, abi::ShutdownEvent>;
+                                abi::ConsoleWriteEvent, UserEnter, LogText, abi::ShutdownEvent, abi::ConsoleReadEvent>;
 
 struct BadEvent {
     std::string why;  // "record at 0x... lies outside guest RAM", "bad magic 0x...", ...

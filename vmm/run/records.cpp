@@ -88,6 +88,13 @@ void Records::exception(const abi::ExceptionEvent& ev, const std::string& insn) 
     write(r);
 }
 
+void Records::console_read(const abi::ConsoleReadEvent& ev, int64_t result) {
+    if (!enabled()) return;
+    JsonObject r = event_head("console_read");
+    r.num("fd", ev.fd).num("len", ev.len).num("result", result);
+    write(r);
+}
+
 void Records::console_write(const abi::ConsoleWriteEvent& ev, std::optional<std::string_view> text,
                             const std::string& error) {
     if (!enabled()) return;

@@ -42,6 +42,7 @@ public:
     void syscall_exit(const abi::SyscallExitEvent& ev, const CpuState& cpu);
     void exception(const abi::ExceptionEvent& ev, const std::string& insn);
     // text: the bytes as written (at most 1024 kept), or nullopt with error saying why not read.
+    void console_read(const abi::ConsoleReadEvent& ev, int64_t result);
     void console_write(const abi::ConsoleWriteEvent& ev, std::optional<std::string_view> text,
                        const std::string& error);
     void user_enter(const UserEnter& ev);

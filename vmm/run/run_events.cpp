@@ -1,7 +1,10 @@
 // The run loop's answers to what the guest reports (event records, shared/event_abi.hpp) and to
 // the MSR accesses it traps (--msr-setup guest): count, narrate, print, record.
 #include <algorithm>
+#include <cerrno>
+#include <cstddef>
 #include <cstdio>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include "common/clock.hpp"
@@ -9,6 +12,7 @@
 #include "memory/page_walk.hpp"
 #include "run/narrator.hpp"
 #include "run/run_loop.hpp"
+#include "run/signals.hpp"
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"
 #include "cpu/msr_rules.hpp"
@@ -20,6 +24,18 @@ namespace {
 
 // The largest console write the monitor copies in one go; larger ones are refused as hostile.
 constexpr uint64_t kConsoleWriteMax = 1 << 20;
+// The largest console read the monitor answers (the guest asks for at most a page at a time).
+constexpr uint64_t kConsoleReadMax = 1 << 16;
+
+// One read(2) of lstar's stdin for the guest: blocks until bytes or end of file. A signal (Ctrl-C,
+// --timeout) ends the wait with -EINTR; the run loop then stops the guest.
+int64_t read_stdin(std::vector<uint8_t>& buf) {
+    for (;;) {
+        const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
+        if (n >= 0) return n;
+        if (errno != EINTR || SignalGuard::last_signal()) return -int64_t(errno);
+    }
+}
 
 void out_stderr(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stderr); }
 
@@ -52,6 +68,8 @@ void RunLoop::handle_event(uint64_t gpa, const CpuState& cpu) {
         on_exception(*ex, cpu);
     } else if (auto* write = std::get_if<abi::ConsoleWriteEvent>(&ev)) {
         on_console_write(*write, cpu);
+    } else if (auto* read = std::get_if<abi::ConsoleReadEvent>(&ev)) {
+        on_console_read(*read, gpa);
     } else if (auto* user = std::get_if<UserEnter>(&ev)) {
         spdlog::debug("kernel enters ring 3: {} at {} (CS={}, RSP={})", user->name, hex(user->raw.rip),
                       hex(user->raw.cs), hex(user->raw.rsp));
@@ -114,8 +132,10 @@ void RunLoop::on_console_write(const abi::ConsoleWriteEvent& ev, const CpuState&
         records_.console_write(ev, std::nullopt, "buffer not readable as user memory through CR3 " + hex(cpu.sregs.cr3));
         return;
     }
-    std::fwrite(bytes->data(), 1, bytes->size(), stdout);
-    std::fflush(stdout);
+    // The program's fd 2 is lstar's stderr, everything else its stdout.
+    FILE* to = ev.fd == uint64_t(abi::ConsoleStream::Stderr) ? stderr : stdout;
+    std::fwrite(bytes->data(), 1, bytes->size(), to);
+    std::fflush(to);
     records_.console_write(ev, std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), "");
 }
 
@@ -134,6 +154,23 @@ void RunLoop::find_kaslr_slide(uint64_t lstar) {
     m_.image.symbols = SymbolTable(slide_symbols(linked, slide));
     out_stderr("lstar: KASLR slide " + hex(slide) + ": the guest wrote " + hex(lstar) + " to LSTAR, entry_SYSCALL_64 is linked at " +
                hex(it->value) + "\n");
+}
+
+void RunLoop::on_console_read(const abi::ConsoleReadEvent& ev, uint64_t gpa) {
+    int64_t result;
+    if (ev.fd != uint64_t(abi::ConsoleStream::Stdin)) {
+        result = -EBADF;
+    } else if (ev.len == 0 || ev.len > kConsoleReadMax || !m_.mem.contains(ev.va, ev.len)) {
+        ++counts_.bad_events;
+        spdlog::warn("guest console read of {} bytes into {}: not a buffer inside guest RAM", ev.len, hex(ev.va));
+        result = -EFAULT;
+    } else {
+        std::vector<uint8_t> buf(ev.len);
+        result = read_stdin(buf);
+        if (result > 0) m_.mem.write_bytes(ev.va, {buf.data(), size_t(result)});
+    }
+    m_.mem.write(gpa + offsetof(abi::ConsoleReadEvent, result), result);
+    records_.console_read(ev, result);
 }
 
 // A trapped RDMSR/WRMSR (--msr-setup guest): log it decoded, then complete it through KVM, or

@@ -68,7 +68,10 @@ std::string RunLoop::insn_text(uint64_t cr0, uint64_t cr3, uint64_t rip) const {
 void RunLoop::make_tracer() {
     if (!opts_.trace.any()) return;
     trace::TraceSink sink;
-    sink.line = [](const std::string& l) { out_stderr(l + "\n"); };
+    sink.line = [this](const std::string& l) {
+        if (trace_file_.is_open()) trace_file_.line(l);
+        else out_stderr(l + "\n");
+    };
     sink.record = [this](const std::string& j) { records_.with_seq(j); };  // the tracer's records: this exit's seq
     sink.syscall_edge = [this](const std::string& name, bool enter, uint64_t) { count_syscall(name, enter); };
     sink.exception = [this](const std::string& m) { count_exception(m); };
@@ -127,8 +130,10 @@ void RunLoop::install_seccomp() {
     fds.kvm = {m_.vcpu->fd()};
     if (m_.boot.foreign) fds.kvm.push_back(m_.vm.fd());  // KVM_IRQ_LINE
     fds.output = {STDOUT_FILENO, STDERR_FILENO};
+    fds.input = {STDIN_FILENO};  // the guest's console reads (run_events.cpp on_console_read)
     if (log_.enabled()) fds.output.push_back(log_.fd());
     if (timeline_) fds.output.push_back(timeline_->fd());
+    if (trace_file_.is_open()) fds.output.push_back(trace_file_.fd());
     if (gdb_) fds.sockets = gdb_->descriptors();
     if (timings::status_fd() >= 0) fds.readonly = {timings::status_fd()};
     auto policy = seccomp::run_loop_policy(fds);
@@ -149,6 +154,14 @@ int RunLoop::run() {
         } catch (const std::system_error& e) {
             spdlog::error("{}", e.what());
             return status::kIoError;
+        }
+    }
+    if (!opts_.trace_file.empty()) {
+        try {
+            trace_file_.open(opts_.trace_file);
+        } catch (const IoError& e) {
+            spdlog::error("{}", e.what());
+            return e.status();
         }
     }
     if (!opts_.trace_out.empty()) {
@@ -330,6 +343,7 @@ void RunLoop::write_end(const actions::Stop& stop, const std::string& note) {
     uint64_t total = since_start();
     board_.flush();
     if (tracer_) tracer_->finish();
+    if (trace_file_.is_open() && !trace_file_.close()) spdlog::error("{}", trace_file_.error());
     if (timeline_) {
         try {
             timeline_->write(total);

@@ -20,6 +20,7 @@
 #include "run/vm_builder.hpp"
 #include "trace/bp_probe.hpp"
 #include "trace/chrome_trace.hpp"
+#include "trace/trace_file.hpp"
 #include "trace/tracer.hpp"
 
 namespace lstar {
@@ -50,6 +51,7 @@ private:
     void on_exception(const abi::ExceptionEvent& ev, const CpuState& cpu);
     void on_console_write(const abi::ConsoleWriteEvent& ev, const CpuState& cpu);
     void find_kaslr_slide(uint64_t lstar);
+    void on_console_read(const abi::ConsoleReadEvent& ev, uint64_t gpa);
     void handle_msr(const actions::MsrAccess& m, const CpuState& cpu);
     void show_user_mappings(uint64_t user_cr3, uint64_t kernel_cr3);
     void count_syscall(const std::string& name, bool enter);
@@ -70,6 +72,7 @@ private:
     std::unique_ptr<gdb::Stub> gdb_;        // --gdb
     std::optional<trace::Tracer> tracer_;   // --trace
     std::optional<trace::ChromeTrace> timeline_;  // --trace-out
+    trace::TraceFile trace_file_;           // --trace-file / -o
     trace::BpChoice bps_;                   // the breakpoint kind --trace and --gdb use (trace/bp_probe.hpp)
     bool bp_hlt_ = false;                   // this exit is a software breakpoint's hlt (RIP put back on it)
     LastSeen seen_;                         // for ends whose registers KVM reset (kvm_amd's SHUTDOWN)

@@ -150,6 +150,7 @@ Policy run_loop_policy(const RunLoopFds& fds) {
     allow(SYS_ioctl, {{0, as_values(fds.output)}, {1, {TCGETS}}});
     for (int nr : {SYS_write, SYS_writev, SYS_fsync, SYS_fdatasync, SYS_fstat, SYS_newfstatat})
         allow(nr, {{0, as_values(fds.output)}});
+    if (!fds.input.empty()) allow(SYS_read, {{0, as_values(fds.input)}});
     if (!fds.sockets.empty()) {  // --gdb: the stub's connection, its watcher's eventfd and Ctrl-C kick
         for (int nr : {SYS_sendto, SYS_recvfrom, SYS_write, SYS_read}) allow(nr, {{0, as_values(fds.sockets)}});
         allow(SYS_poll);

@@ -58,6 +58,7 @@ struct RunLoopFds {
     std::vector<int> output;   // stdout, stderr, the exit log, the trace file: write, fsync, fstat
     std::vector<int> sockets;  // the gdb connection and its watcher's eventfd: send, recv, poll
     std::vector<int> readonly; // --timings: /proc/self/status (pread64), and mincore() on guest RAM
+    std::vector<int> input;    // stdin: read, for the guest's console reads (run_events.cpp)
 };
 // The run loop's policy. Sanitizer builds (LSTAR_SANITIZER_BUILD, set by meson from b_sanitize)
 // also allow what the ASan/UBSan/LSan runtimes call (reports, the leak check at exit).

@@ -47,6 +47,7 @@ int run_or_throw(const RunOptions& opts) {
         throw BadImage(e.what(), "cannot boot " + image.name);
     }
     const bool foreign = is_foreign(boot_opts.protocol);
+    if (!foreign && opts.program) boot_opts.program = &*opts.program;
     if (foreign && !opts.cmdline_given) boot_opts.cmdline = "";  // lstar's default init=hello is for its own kernel
     // Multiboot's command line starts with the kernel's path, as GRUB and QEMU pass it.
     if (boot_opts.protocol == Protocol::Multiboot)

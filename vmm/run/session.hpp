@@ -22,6 +22,7 @@ struct RunOptions {
     uint64_t exit_log_limit_mib = 256;  // the exit log's size bound (run/exit_log.hpp)
     bool guest_events = true;
     std::string cmdline = "init=hello";
+    std::optional<ProgramArgs> program;  // argv/envp for lstar's kernel (nullopt with --append)
     std::string initrd;  // --initrd DIR|FILE.cpio: "" for none
     std::string symbols;  // --symbols System.map|kallsyms: "" for none
     bool show_setup = false;  // the boot set-up table on stderr
@@ -31,6 +32,7 @@ struct RunOptions {
     MsrSetup msr_setup = MsrSetup::Monitor;
     trace::TraceOptions trace;  // --trace syscalls,path,steps=,exceptions=
     std::string trace_out;      // --trace-out FILE.json (Chrome trace event format)
+    std::string trace_file;     // --trace-file / -o FILE: the tracer's lines there instead of stderr
     std::string gdb;            // --gdb HOST:PORT: start stopped and serve a GDB remote stub
     std::string symbol_file;    // the built-in kernel's ELF on disk, for gdb ("" when there is none)
     Narration narration = Narration::FirstSyscall;

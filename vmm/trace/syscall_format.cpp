@@ -1,35 +1,49 @@
 #include "trace/syscall_format.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <string_view>
 
 #include "common/json.hpp"
 #include "common/syscall_names.hpp"
+#include "linux_uapi.hpp"
+#include "trace/syscall_decode.hpp"
 
 namespace lstar::trace {
 
 namespace {
 
-// Argument kinds, one letter each: d = signed int, u = unsigned, x = hex / pointer,
+// Argument kinds, one letter each: d = int, D = a signed 64-bit value (off_t), u = unsigned,
+// I = an ioctl request, x = hex / pointer,
 // s = NUL-terminated string, b = buffer whose length is the next argument (input),
-// o = buffer filled by the call, length = the return value (output).
+// o = buffer filled by the call, length = the return value (output), p = a string filled by the
+// call (getcwd), G = bytes filled by the call, in hex (getrandom). Decoded (trace/syscall_decode.hpp):
+// F = a directory fd (AT_FDCWD), O = open flags, m = the mode, printed only when the open flags
+// before it create a file, a = AT_* flags, P = mmap prot, M = mmap flags, X = an offset in hex,
+// C = a clock id, A = an arch_prctl code (Y: its address, or the value ARCH_GET_* wrote), R = an rlimit resource, t / T = struct timespec in / out,
+// L / l = struct rlimit in / out, S = struct stat out, g = getrandom flags, W = lseek whence,
+// c = an fcntl command (f: its argument), e = O_CLOEXEC-style flags (dup3, pipe2), n = a signal,
+// K / k = struct sigaction in / out, H = sigprocmask's how, Q / q = a signal set in / out.
+// Outputs (T, l, S, p, o, G) are read after the call, and only when it succeeded, as strace does.
 const std::map<std::string_view, std::string_view>& kinds() {
     static const std::map<std::string_view, std::string_view> k = {
-        {"read", "dou"},        {"write", "dbu"},        {"open", "sxx"},         {"openat", "dsxx"},
-        {"close", "d"},         {"stat", "sx"},          {"lstat", "sx"},         {"fstat", "dx"},
-        {"newfstatat", "dsxx"}, {"lseek", "ddd"},        {"mmap", "xuxxdd"},      {"mprotect", "xux"},
-        {"munmap", "xu"},       {"brk", "x"},            {"ioctl", "dxx"},        {"pread64", "doud"},
-        {"pwrite64", "dbud"},   {"readv", "dxd"},        {"writev", "dxd"},       {"access", "sx"},
+        {"read", "dou"},        {"write", "dbu"},        {"open", "sOm"},         {"openat", "FsOm"},
+        {"close", "d"},         {"stat", "sS"},          {"lstat", "sS"},         {"fstat", "dS"},
+        {"newfstatat", "FsSa"}, {"lseek", "dDW"},        {"mmap", "xuPMdX"},      {"mprotect", "xuP"},
+        {"munmap", "xu"},       {"brk", "x"},            {"ioctl", "dIx"},        {"pread64", "douD"},
+        {"pwrite64", "dbuD"},   {"readv", "dxd"},        {"writev", "dxd"},       {"access", "sx"},
         {"getpid", ""},         {"getppid", ""},         {"gettid", ""},          {"getuid", ""},
         {"geteuid", ""},        {"getgid", ""},          {"getegid", ""},         {"exit", "d"},
-        {"exit_group", "d"},    {"execve", "sxx"},       {"uname", "x"},          {"arch_prctl", "xx"},
-        {"getdents64", "dxu"},  {"readlink", "sxu"},     {"readlinkat", "dsxu"},  {"getrandom", "xux"},
-        {"clock_gettime", "dx"}, {"gettimeofday", "xx"}, {"time", "x"},           {"set_tid_address", "x"},
-        {"set_robust_list", "xu"}, {"prlimit64", "ddxx"}, {"getrlimit", "dx"},     {"setrlimit", "dx"},
-        {"rseq", "xudx"},       {"getcpu", "xxx"},       {"sched_getaffinity", "dux"}, {"chdir", "s"},
-        {"mkdir", "sx"},        {"unlink", "s"},         {"dup", "d"},            {"dup2", "dd"},
-        {"nanosleep", "xx"},    {"kill", "dd"},          {"fcntl", "ddx"},
+        {"exit_group", "d"},    {"execve", "sxx"},       {"uname", "x"},          {"arch_prctl", "AY"},
+        {"getdents64", "dxu"},  {"readlink", "sou"},     {"readlinkat", "Fsou"},  {"getrandom", "Gug"},
+        {"clock_gettime", "CT"}, {"clock_getres", "CT"}, {"gettimeofday", "xx"},  {"time", "x"},
+        {"set_tid_address", "x"}, {"set_robust_list", "xu"}, {"prlimit64", "dRLl"}, {"getrlimit", "Rl"},
+        {"setrlimit", "RL"},    {"rseq", "xXdX"},        {"getcpu", "xxx"},       {"sched_getaffinity", "dux"},
+        {"chdir", "s"},         {"fchdir", "d"},         {"getcwd", "pu"},        {"mkdir", "sm"},
+        {"unlink", "s"},        {"dup", "d"},            {"dup2", "dd"},          {"dup3", "dde"},
+        {"nanosleep", "tx"},    {"kill", "dn"},          {"fcntl", "dcf"},        {"rt_sigaction", "nKku"},
+        {"rt_sigprocmask", "HQqu"}, {"faccessat", "Fsx"}, {"faccessat2", "Fsxa"}, {"pipe2", "xe"},
     };
     return k;
 }
@@ -48,11 +62,25 @@ std::string quoted_at(const MemReader& read, uint64_t va, size_t len, bool nul_t
     return quote_bytes(*bytes, truncated);
 }
 
+// getrandom's bytes, every one as \xNN (strace prints them so).
+std::string hex_bytes_at(const MemReader& read, uint64_t va, size_t len) {
+    auto bytes = read(va, std::min(len, kStringMax));
+    if (!bytes) return hex(va);
+    std::string s = "\"";
+    for (uint8_t c : *bytes) {
+        char h[8];
+        std::snprintf(h, sizeof h, "\\x%02x", unsigned(c));
+        s += h;
+    }
+    return s + "\"" + (len > bytes->size() ? "..." : "");
+}
+
 }  // namespace
 
 std::string quote_bytes(const std::vector<uint8_t>& bytes, bool truncated) {
     std::string s = "\"";
-    for (uint8_t c : bytes) {
+    for (size_t i = 0; i < bytes.size(); ++i) {
+        const uint8_t c = bytes[i];
         switch (c) {
         case '\n': s += "\\n"; break;
         case '\t': s += "\\t"; break;
@@ -64,7 +92,9 @@ std::string quote_bytes(const std::vector<uint8_t>& bytes, bool truncated) {
                 s += char(c);
             } else {
                 char o[8];
-                std::snprintf(o, sizeof o, "\\%o", unsigned(c));
+                // The shortest octal, unless a digit follows (then three digits), as strace.
+                const bool digit_next = i + 1 < bytes.size() && bytes[i + 1] >= '0' && bytes[i + 1] <= '7';
+                std::snprintf(o, sizeof o, digit_next ? "\\%03o" : "\\%o", unsigned(c));
                 s += o;
             }
         }
@@ -74,40 +104,112 @@ std::string quote_bytes(const std::vector<uint8_t>& bytes, bool truncated) {
     return s;
 }
 
-std::string format_return(int64_t ret) {
+std::string format_return(int64_t ret, bool address) {
     if (ret < 0 && ret > -4096) {
         int e = int(-ret);
-        const char* name = strerrorname_np(e);
-        return "-1 " + std::string(name ? name : "E?") + " (" + std::strerror(e) + ")";
+        const std::string name = errno_name(e);
+        return "-1 " + (name.empty() ? "E" + std::to_string(e) : name) + " (" + std::strerror(e) + ")";
     }
-    if (ret > 0xffffff || ret < 0) return hex(uint64_t(ret));  // addresses (mmap, brk) read better in hex
+    if (address) return hex(uint64_t(ret));  // mmap, brk: addresses, in hex as strace prints them
     return std::to_string(ret);
 }
 
-std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, const MemReader& read) {
+namespace {
+
+bool returns_address(std::string_view name) { return name == "mmap" || name == "brk" || name == "mremap"; }
+
+
+// fcntl's third argument, as its command wants it; nullopt: the command takes none.
+std::optional<std::string> fcntl_arg(uint64_t cmd, uint64_t a) {
+    switch (cmd & 0xffffffff) {
+    case uapi::F_GETFD: case uapi::F_GETFL: case uapi::F_GETOWN: return std::nullopt;
+    case uapi::F_SETFD: return a == uapi::FD_CLOEXEC ? std::string("FD_CLOEXEC") : std::to_string(int32_t(a));
+    case uapi::F_SETFL: return open_flags(a);
+    case uapi::F_GETLK: case uapi::F_SETLK: case uapi::F_SETLKW: return a ? hex(a) : std::string("NULL");
+    default: return std::to_string(int32_t(a));
+    }
+}
+
+}  // namespace
+
+std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, const MemReader& read, int pad_from) {
     const char* name = c.abi_bits == 32 ? syscall_name32(c.nr) : syscall_name(c.nr);
     std::string s = name ? name : "syscall_" + std::to_string(c.nr);
     auto it = name ? kinds().find(name) : kinds().end();
     std::string_view k = it != kinds().end() ? it->second : std::string_view("xxxxxx");
+    const bool ok = ret && (*ret >= 0 || *ret <= -4096);  // the call succeeded: its outputs are worth reading
     s += '(';
+    bool first = true;
     for (size_t i = 0; i < k.size() && i < 6; ++i) {
-        if (i) s += ", ";
         uint64_t a = c.args[i];
         if (c.abi_bits == 32) a &= 0xffffffff;
+        std::string v;
         switch (k[i]) {
-        case 'd': s += std::to_string(c.abi_bits == 32 ? int64_t(int32_t(a)) : int64_t(a)); break;
-        case 'u': s += std::to_string(a); break;
-        case 's': s += quoted_at(read, a, kStringMax, true); break;
-        case 'b': s += quoted_at(read, a, i + 1 < 6 ? c.args[i + 1] : 0, false); break;
-        case 'o':
-            if (ret && *ret > 0) s += quoted_at(read, a, size_t(*ret), false);
-            else s += hex(a);
+        case 'd': v = std::to_string(int32_t(a)); break;  // an int: the kernel reads the low 32 bits
+        case 'D': v = std::to_string(int64_t(a)); break;
+        case 'I': v = ioctl_request(a); break;
+        case 'u': v = std::to_string(a); break;
+        case 's': v = a ? quoted_at(read, a, kStringMax, true) : "NULL"; break;
+        case 'b': v = quoted_at(read, a, i + 1 < 6 ? c.args[i + 1] : 0, false); break;
+        case 'o': v = ok && *ret > 0 ? quoted_at(read, a, size_t(*ret), false) : (a ? hex(a) : "NULL"); break;
+        case 'p': v = ok && a ? quoted_at(read, a, kStringMax, true) : (a ? hex(a) : "NULL"); break;
+        case 'G': v = ok && *ret > 0 ? hex_bytes_at(read, a, size_t(*ret)) : (a ? hex(a) : "NULL"); break;
+        case 'F': v = dirfd(a); break;
+        case 'O': v = open_flags(a); break;
+        case 'm':
+            if (i > 0 && k[i - 1] == 'O' && !open_takes_mode(c.args[i - 1])) continue;
+            v = file_mode(a);
             break;
-        default: s += a == 0 ? "NULL" : hex(a);
+        case 'a': v = at_flags(a); break;
+        case 'P': v = mmap_prot(a); break;
+        case 'M': v = mmap_flags(a); break;
+        case 'X': v = a ? hex(a) : "0"; break;
+        case 'C': v = clock_id(a); break;
+        case 'A': v = arch_prctl_code(a); break;
+        case 'Y': {  // arch_prctl's address: ARCH_GET_FS and ARCH_GET_GS fill it ("[0x4c83c0]")
+            const uint64_t code = c.args[i - 1] & 0xffffffff;
+            if (code == uapi::ARCH_GET_FS || code == uapi::ARCH_GET_GS) {
+                auto w = ok && a ? read(a, 8) : std::nullopt;
+                uint64_t got = 0;
+                if (w && w->size() == 8) std::memcpy(&got, w->data(), 8);
+                v = w && w->size() == 8 ? "[" + (got ? hex(got) : "0") + "]" : (a ? hex(a) : "NULL");
+            } else {
+                v = a ? hex(a) : "0";
+            }
+            break;
         }
+        case 'R': v = rlimit_resource(a); break;
+        case 't': v = timespec_at(read, a); break;
+        case 'T': v = ok ? timespec_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case 'L': v = rlimit_at(read, a); break;
+        case 'l': v = ok ? rlimit_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case 'S': v = ok ? stat_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case 'g': v = getrandom_flags(a); break;
+        case 'W': v = lseek_whence(a); break;
+        case 'c': v = fcntl_cmd(a); break;
+        case 'f': {
+            auto f = fcntl_arg(c.args[i - 1], a);
+            if (!f) continue;
+            v = *f;
+            break;
+        }
+        case 'e': v = fd_flags(a); break;
+        case 'n': v = signal_name(a); break;
+        case 'K': v = sigaction_at(read, a); break;
+        case 'k': v = ok ? sigaction_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case 'H': v = sigprocmask_how(a); break;
+        case 'Q': v = sigset_at(read, a); break;
+        case 'q': v = ok ? sigset_at(read, a) : (a ? hex(a) : "NULL"); break;
+        default: v = a == 0 ? "NULL" : hex(a);
+        }
+        s += (first ? "" : ", ") + v;
+        first = false;
     }
-    s += ") = ";
-    s += ret ? format_return(*ret) : "?";
+    s += ")";
+    // strace lines the results up: " = " at column 39 of the line (a -tt prefix counts).
+    if (pad_from >= 0 && size_t(pad_from) + s.size() < 39) s.append(39 - size_t(pad_from) - s.size(), ' ');
+    s += " = ";
+    s += ret ? format_return(*ret, name && returns_address(name)) : "?";
     return s;
 }
 

@@ -21,13 +21,16 @@ using MemReader = std::function<std::optional<std::vector<uint8_t>>(uint64_t va,
 
 inline constexpr size_t kStringMax = 32;  // as strace -s 32
 
-// `write(1, "hello\n", 6) = 6`; ret nullopt: the call did not return (exit) -> "= ?".
-std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, const MemReader& read);
+// `write(1, "hello\n", 6) = 6`; ret nullopt: the call did not return (exit) -> "= ?". pad_from >= 0:
+// the line starts at that column (after a -tt prefix) and " = " is put at column 39, as strace
+// lines results up; -1: no padding.
+std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, const MemReader& read,
+                           int pad_from = -1);
 
 // "\"hello\\n\"..." as strace escapes it.
 std::string quote_bytes(const std::vector<uint8_t>& bytes, bool truncated);
 
-// "-1 ENOENT (No such file or directory)", or the decimal value.
-std::string format_return(int64_t ret);
+// "-1 ENOENT (No such file or directory)", or the value: in hex when it is an address (mmap, brk).
+std::string format_return(int64_t ret, bool address = false);
 
 }  // namespace lstar::trace

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <stdexcept>
 
+#include "common/clock.hpp"
 #include "memory/page_walk.hpp"
 #include "common/json.hpp"
 #include "memory/instruction_fetch.hpp"
@@ -15,6 +17,29 @@
 #include "x86/msr.hpp"
 
 namespace lstar::trace {
+
+std::string timestamp_prefix(unsigned style, uint64_t wall_ns) {
+    if (!style) return "";
+    const time_t secs = time_t(wall_ns / 1000000000ull);
+    const auto usecs = (unsigned long)(wall_ns / 1000 % 1000000);
+    char b[64];
+    if (style >= 3) {
+        std::snprintf(b, sizeof b, "%lld.%06lu ", (long long)secs, usecs);
+        return b;
+    }
+    tm t{};
+    localtime_r(&secs, &t);  // strace prints local time
+    size_t n = std::strftime(b, sizeof b, "%H:%M:%S", &t);
+    if (style == 2) std::snprintf(b + n, sizeof b - n, ".%06lu", usecs);
+    return std::string(b) + " ";
+}
+
+std::string seconds_text(uint64_t ns) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%llu.%06llu", (unsigned long long)(ns / 1000000000ull),
+                  (unsigned long long)(ns / 1000 % 1000000));
+    return b;
+}
 
 std::vector<unsigned> parse_vectors(const std::string& list) {
     std::vector<unsigned> v;
@@ -43,7 +68,9 @@ std::vector<unsigned> parse_vectors(const std::string& list) {
 Tracer::Tracer(TraceOptions opts, const SymbolTable& syms, GuestMemory& mem, TraceSink sink, BpChoice bps,
                std::vector<ElfSegment> segments)
     : opts_(std::move(opts)), syms_(syms), mem_(mem), sink_(std::move(sink)), bpk_(std::move(bps)), patches_(mem, kHlt),
-      segments_(std::move(segments)) {}
+      segments_(std::move(segments)) {
+    if (opts_.timestamps) tzset();  // now: /etc/localtime is read before the run loop's seccomp filter
+}
 
 std::string Tracer::with_sym(uint64_t a) const {
     auto d = syms_.describe(a);
@@ -120,6 +147,8 @@ void Tracer::on_syscall_entry(const CpuState& cpu) {
     call_ = {r.rax, {r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9}, 64};
     call_cr3_ = cpu.sregs.cr3;
     call_rcx_ = r.rcx;
+    call_ns_ = clock_ns();
+    call_wall_ns_ = opts_.timestamps ? clock_ns(CLOCK_REALTIME) : 0;
     ++syscalls_;
     const char* name = syscall_name(call_.nr);
     path_this_call_ = opts_.path && (opts_.path_filter.empty() || (name && opts_.path_filter == name));
@@ -138,8 +167,8 @@ void Tracer::on_syscall_return(const CpuState& cpu, const std::string& insn) {
     if (!pending_) return;  // an iretq shared with the exception path
     pending_ = false;
     int64_t ret = int64_t(cpu.regs.rax);
+    syscall_line(ret);
     std::string line = format_syscall(call_, ret, user_reader(call_cr3_));
-    if (sink_.line) sink_.line(line);
     const char* name = syscall_name(call_.nr);
     if (sink_.syscall_edge) sink_.syscall_edge(name ? name : "syscall_" + std::to_string(call_.nr), false, call_.nr);
     if (sink_.record)
@@ -330,14 +359,35 @@ kvm_guest_debug Tracer::end_path(const std::string& why) {
     return armed();
 }
 
+void Tracer::syscall_line(std::optional<int64_t> ret) {
+    if (!opts_.selected(call_.nr)) return;
+    const uint64_t ns = clock_ns() - call_ns_;
+    const char* name = syscall_name(call_.nr);
+    // strace -c counts a call when it returns: exit_group, which does not, is in no row.
+    if (ret && opts_.count != TraceOptions::Count::Off)
+        stats_.add(call_.nr, name ? name : "syscall_" + std::to_string(call_.nr), ns, *ret < 0 && *ret > -4096);
+    if (opts_.count == TraceOptions::Count::Only || !sink_.line) return;
+    std::string head = timestamp_prefix(opts_.timestamps, call_wall_ns_);
+    std::string line = head + format_syscall(call_, ret, user_reader(call_cr3_), opts_.align ? int(head.size()) : -1);
+    if (opts_.syscall_times && ret) line += " <" + seconds_text(ns) + ">";
+    sink_.line(line);
+}
+
 void Tracer::finish() {
-    if (!pending_) return;
-    pending_ = false;
-    std::string line = format_syscall(call_, std::nullopt, user_reader(call_cr3_));
-    if (sink_.line) sink_.line(line);
-    if (sink_.record)
-        sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_return").num("nr", call_.nr)
-                         .str("line", line).done());
+    if (pending_) {
+        pending_ = false;
+        syscall_line(std::nullopt);
+        std::string line = format_syscall(call_, std::nullopt, user_reader(call_cr3_));
+        if (sink_.record)
+            sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_return").num("nr", call_.nr)
+                             .str("line", line).done());
+    }
+    if (opts_.count != TraceOptions::Count::Off && sink_.line && !finished_) {
+        finished_ = true;  // the table once, however the run ended
+        std::string table = stats_.table();
+        table.pop_back();
+        sink_.line(table);
+    }
 }
 
 }  // namespace lstar::trace

@@ -25,6 +25,7 @@
 #include "trace/entry_scan.hpp"
 #include "trace/code_patches.hpp"
 #include "trace/syscall_format.hpp"
+#include "trace/syscall_stats.hpp"
 #include "cpu/disasm.hpp"
 
 namespace lstar::trace {
@@ -40,6 +41,13 @@ struct TraceOptions {
     bool exceptions = false;
     std::vector<unsigned> vectors;  // exception vectors to watch
     x86::Syntax syntax = x86::Syntax::Intel;
+    // strace's options for the syscall lines (docs/tracing.md):
+    std::vector<bool> only;  // -e trace=: only[nr] calls get a line and a -c row (empty: every call)
+    bool align = false;          // strace's layout: " = " at column 39 (with any of -o -e -T -t -c -C)
+    bool syscall_times = false;  // -T: " <0.000012>", the time from LSTAR to the return
+    unsigned timestamps = 0;     // -t: 1 "21:16:10 ", 2 (-tt) "21:16:10.123456 ", 3 (-ttt) seconds since the epoch
+    enum class Count { Off, Only, Also } count = Count::Off;  // -c (the table, no lines), -C (both)
+    bool selected(uint64_t nr) const { return only.empty() || (nr < only.size() && only[nr]); }
     bool any() const { return syscalls || path || exceptions; }
 };
 
@@ -67,7 +75,8 @@ public:
     // A KVM_EXIT_DEBUG, or a software breakpoint's hlt exit (d = kHltBreakpoint, cpu with RIP put
     // back on the breakpoint): returns the debug state to install before the next run.
     kvm_guest_debug on_debug(const exits::Debug& d, const CpuState& cpu);
-    // The run ended: a syscall that never returned (exit_group) is printed with "= ?".
+    // The run ended: a syscall that never returned (exit_group) is printed with "= ?", and with -c
+    // the table follows.
     void finish();
 
     // A hlt exit with RIP here: one of our software breakpoints (the hlt byte at rip - 1)?
@@ -105,6 +114,7 @@ private:
     void plan(const CpuState& cpu);
     void on_syscall_entry(const CpuState& cpu);
     void on_syscall_return(const CpuState& cpu, const std::string& insn);
+    void syscall_line(std::optional<int64_t> ret);  // the strace line of call_, as the options want it
     void on_exception(unsigned vector, const CpuState& cpu, unsigned frame_offset);
     void step_line(const CpuState& cpu, const std::string& insn_text);
     kvm_guest_debug end_path(const std::string& why);
@@ -134,6 +144,8 @@ private:
     bool pending_ = false;
     bool lstar_skip_ = false;
     SyscallCall call_{};
+    uint64_t call_ns_ = 0, call_wall_ns_ = 0;  // host clocks at the LSTAR hit (monotonic, realtime)
+    SyscallStats stats_;  // -c
     uint64_t call_cr3_ = 0, call_rcx_ = 0;
     bool path_this_call_ = false;
     bool landing_pending_ = false;
@@ -141,8 +153,14 @@ private:
     std::string prev_text_;
     unsigned prev_len_ = 0;
     uint64_t path_insns_ = 0, step_no_ = 0;
+    bool finished_ = false;
     uint64_t syscalls_ = 0, exceptions_ = 0, idt_wait_steps_ = 0, hlt_hits_ = 0;
 };
+
+// strace's -t prefixes: style 1 "21:16:10 ", 2 "21:16:10.123456 ", 3 "1796332738.123456 "; 0 "".
+std::string timestamp_prefix(unsigned style, uint64_t wall_ns);
+// -T's "0.000012": seconds with six decimals.
+std::string seconds_text(uint64_t ns);
 
 // "PF,GP,UD" -> {14, 13, 6}; throws std::invalid_argument naming an unknown one.
 std::vector<unsigned> parse_vectors(const std::string& list);
