@@ -1,6 +1,6 @@
 // libFuzzer target: image-kind detection (vmm/boot/image_kind.cpp). The input is a whole image
 // file: the multiboot header scan, the plan for its address fields, ELF32/ELF64 parsing with the
-// PVH and lstar notes, and the protocol choice for every --boot request.
+// PVH and lstar notes, Linux's bzImage setup header, and the protocol choice for every --boot request.
 //
 // Checked beyond "no crash, no sanitizer report":
 //   * a found multiboot header is 4-byte aligned, inside the first 8 KiB and checksums to zero;
@@ -33,13 +33,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             }
         }
     }
-    for (auto req : {BootRequest::Auto, BootRequest::Lstar, BootRequest::Pvh, BootRequest::Multiboot}) {
+    if (f.linux) {  // a parsed bzImage header only describes bytes of the file
+        const auto& b = *f.linux;
+        if (b.setup_bytes >= size || b.payload_size != size - b.setup_bytes || b.header_end > b.setup_bytes) abort();
+        if (b.init_size < b.payload_size || !b.kernel_alignment || (b.kernel_alignment & (b.kernel_alignment - 1))) abort();
+    }
+    for (auto req : {BootRequest::Auto, BootRequest::Lstar, BootRequest::Pvh, BootRequest::Multiboot, BootRequest::Linux}) {
         for (bool msr_guest : {false, true}) {
             try {
                 Protocol p = choose_protocol(f, req, msr_guest);
                 if ((p == Protocol::Pvh || p == Protocol::LstarPvh) && !f.pvh_entry) abort();
                 if (p == Protocol::Multiboot && !f.multiboot) abort();
                 if (p == Protocol::Lstar64 && !f.lstar) abort();
+                if (p == Protocol::Linux && !f.linux) abort();
                 (void)describe_image(f, p);
             } catch (const BadImage&) {
             }

@@ -84,8 +84,8 @@ QemuResult run_qemu(const std::string& cmdline, const std::string& cpu, int time
 }
 
 QemuResult run_qemu_kernel(const std::string& kernel, const std::string& cmdline, const std::vector<std::string>& extra,
-                           int timeout_s) {
-    std::vector<std::string> args = {kQemu,         "-M",         "microvm", "-accel",  "tcg",
+                           int timeout_s, const std::string& accel) {
+    std::vector<std::string> args = {kQemu,         "-M",         "microvm", "-accel",  accel,
                                      "-m",          "128",        "-nographic", "-no-reboot",
                                      "-nodefaults", "-serial",    "stdio",   "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                                      "-kernel",     kernel,       "-append", cmdline};

@@ -30,9 +30,11 @@ bool have_qemu(const char* what = "the QEMU half");
 QemuResult run_qemu(const std::string& cmdline, const std::string& cpu = "max", int timeout_s = 60,
                     const std::string& initrd = "");
 
-// Boots any KERNEL with `-M microvm -accel tcg -kernel KERNEL -append CMDLINE` and extra arguments
-// (-initrd, ...): foreign PVH and multiboot kernels.
+// Boots any KERNEL with `-M microvm -accel ACCEL -kernel KERNEL -append CMDLINE` and extra arguments
+// (-initrd, ...): foreign PVH and multiboot kernels, and Linux (ACCEL "kvm" where TCG inside the
+// nested tier would take minutes).
 QemuResult run_qemu_kernel(const std::string& kernel, const std::string& cmdline,
-                           const std::vector<std::string>& extra = {}, int timeout_s = 60);
+                           const std::vector<std::string>& extra = {}, int timeout_s = 60,
+                           const std::string& accel = "tcg");
 
 }  // namespace lstar::test

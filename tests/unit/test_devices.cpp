@@ -38,6 +38,7 @@ TEST_CASE("16550: THR transmits, the divisor latch hides THR/IER, registers read
     CHECK(u.read(Serial16550::kLcr) == 0x03);
     CHECK(u.read(Serial16550::kIer) == 0x0f);
     CHECK(u.read(Serial16550::kLsr) == (Serial16550::kLsrThre | Serial16550::kLsrTemt));
+    CHECK(u.read(Serial16550::kIir) == 0x02);  // THRI: IER bit 1 with THR empty; this read clears it
     CHECK(u.read(Serial16550::kIir) == 0x01);  // no interrupt pending
     u.write(Serial16550::kFcr, 0x07);
     CHECK(u.read(Serial16550::kIir) == 0xc1);  // FIFOs on
@@ -207,4 +208,35 @@ TEST_CASE("the I/O bus hands an access to the one device whose range holds it, r
     exits::Mmio m{};
     m.gpa = 0xfee00000;
     CHECK(!bus.mmio(m));
+}
+
+TEST_CASE("COM1's transmitter-empty interrupt: raised with IER.THRI and an empty THR, cleared by IIR, an edge per byte") {
+    std::vector<bool> levels;
+    std::string sent;
+    devices::Serial16550 u([&](uint8_t c) { sent += char(c); }, [&](bool l) { levels.push_back(l); });
+    using S = devices::Serial16550;
+    CHECK(u.read(S::kIir) == S::kIirNoInt);  // IER clear: nothing pending
+    u.write(S::kIer, S::kIerThri);           // THR is empty: enabling THRI interrupts at once
+    REQUIRE(levels == std::vector<bool>{true});
+    CHECK(u.read(S::kIir) == S::kIirThri);   // the source, and reading it clears it
+    CHECK(levels.back() == false);
+    CHECK(u.read(S::kIir) == S::kIirNoInt);
+    u.write(S::kTx, 'a');                    // THR empties again at once: a fresh edge
+    CHECK(sent == "a");
+    CHECK(levels.back() == true);
+    u.write(S::kTx, 'b');                    // still pending: the line drops and rises again
+    CHECK(levels == std::vector<bool>{true, false, true, false, true});
+    u.write(S::kIer, 0);                     // THRI disabled: the line goes low
+    CHECK(levels.back() == false);
+    CHECK(u.read(S::kIir) == S::kIirNoInt);
+}
+
+TEST_CASE("the i8042 reset (0xfe to port 0x64) ends the run as a reboot; the controller reads idle") {
+    devices::PowerPorts p;
+    CHECK(devices::PowerPorts::read(devices::PowerPorts::kI8042Command) == 0x00);
+    CHECK(!p.write(devices::PowerPorts::kI8042Command, 0xad, 1));  // another command: nothing happens
+    auto off = p.write(devices::PowerPorts::kI8042Command, 0xfe, 1);
+    REQUIRE(off);
+    CHECK(off->status == 0);
+    CHECK(off->why.find("i8042 reset") != std::string::npos);
 }

@@ -103,23 +103,23 @@ TEST_CASE("the PVH and lstar notes") {
 }
 
 TEST_CASE("which protocol: auto prefers lstar's note, then multiboot (as QEMU), then PVH; --boot forces one") {
-    ImageFacts ours{true, false, std::nullopt, 1u, 0x200012, std::nullopt};
+    ImageFacts ours{true, false, std::nullopt, 1u, 0x200012, std::nullopt, false, std::nullopt, std::nullopt};
     CHECK(choose_protocol(ours, BootRequest::Auto, false) == Protocol::Lstar64);
     CHECK(choose_protocol(ours, BootRequest::Pvh, false) == Protocol::Pvh);
     CHECK(choose_protocol(ours, BootRequest::Auto, true) == Protocol::LstarPvh);
     CHECK_THROWS_WITH_AS(choose_protocol(ours, BootRequest::Multiboot, false), doctest::Contains("no multiboot header"),
                          BadImage);
-    ImageFacts both{true, true, std::nullopt, std::nullopt, 0x100000, MultibootHeaderAt{0x1000, {}}};
+    ImageFacts both{true, true, std::nullopt, std::nullopt, 0x100000, MultibootHeaderAt{0x1000, {}}, false, std::nullopt, std::nullopt};
     CHECK(choose_protocol(both, BootRequest::Auto, false) == Protocol::Multiboot);
     CHECK(choose_protocol(both, BootRequest::Pvh, false) == Protocol::Pvh);
     CHECK_THROWS_WITH_AS(choose_protocol(both, BootRequest::Lstar, false), doctest::Contains("no \"lstar\" ELF note"),
                          BadImage);
-    ImageFacts flat{false, false, std::nullopt, std::nullopt, std::nullopt, MultibootHeaderAt{0, {}}};
+    ImageFacts flat{false, false, std::nullopt, std::nullopt, std::nullopt, MultibootHeaderAt{0, {}}, false, std::nullopt, std::nullopt};
     CHECK_THROWS_WITH_AS(choose_protocol(flat, BootRequest::Auto, false), doctest::Contains("not an ELF file"),
                          BadImage);
     flat.multiboot->header.flags = multiboot::kAoutKludge;
     CHECK(choose_protocol(flat, BootRequest::Auto, false) == Protocol::Multiboot);
-    ImageFacts none{true, false, std::nullopt, std::nullopt, std::nullopt, std::nullopt};
+    ImageFacts none{true, false, std::nullopt, std::nullopt, std::nullopt, std::nullopt, false, std::nullopt, std::nullopt};
     CHECK_THROWS_WITH_AS(choose_protocol(none, BootRequest::Auto, false), doctest::Contains("none of the boot protocols"),
                          BadImage);
     CHECK(std::string(protocol_name(Protocol::Multiboot)) == "multiboot");

@@ -6,6 +6,7 @@
 #include "boot/kernel_cmdline.hpp"
 #include "boot_protocol.hpp"
 #include "boot/foreign_boot.hpp"
+#include "boot/linux_boot.hpp"
 #include "kvm/system.hpp"
 #include "pvh.hpp"
 #include "x86/msr.hpp"
@@ -206,6 +207,31 @@ void enter_protected_mode_32(kvm::Vcpu& vcpu, GuestMemory& mem, BootState& state
     state.entry_cpu.regs = r;
 }
 
+void enter_long_mode_identity(kvm::Vcpu& vcpu, GuestMemory& mem, BootState& state, uint64_t rip, uint64_t rsi,
+                              uint64_t pml4) {
+    state.gdt = build_boot_gdt(0);
+    mem.write(boot::kGdtPhys, state.gdt);
+    state.gdt_base = boot::kGdtPhys;  // identity-mapped
+
+    kvm_sregs s = vcpu.get_sregs();
+    s.cs = flat_segment(x86::kKernelCs, true, true);
+    s.ds = s.es = s.ss = flat_segment(x86::kKernelDs, false, true);
+    s.fs = s.gs = flat_segment(x86::kKernelDs, false, true);
+    set_system_tables(s, state.gdt_base, 0, 0, 0xb);  // a busy TSS, as after reset: VM entry wants a usable TR
+    s.cr0 = x86::kCr0Pe | x86::kCr0Mp | x86::kCr0Et | x86::kCr0Ne | x86::kCr0Pg;
+    s.cr3 = pml4;
+    s.cr4 = x86::kCr4Pae;
+    s.efer = x86::kEferLme | x86::kEferLma;
+    vcpu.set_sregs(s);
+
+    kvm_regs r{};
+    r.rip = rip;
+    r.rsi = rsi;
+    r.rflags = x86::kRflagsFixed;
+    vcpu.set_regs(r);
+    state.entry_cpu.regs = r;
+}
+
 BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
                      const std::vector<kvm_cpuid_entry2>& cpuid) {
     if (auto why = entry_mode_unsupported(opts.entry_mode, cpuid)) throw kvm::KvmUnavailable(*why);
@@ -213,11 +239,23 @@ BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image
     state.entry_mode = opts.entry_mode;
     state.protocol = opts.protocol;
     state.image_kind = describe_image(inspect_image(image.file), opts.protocol);
-    vcpu.set_cpuid(cpuid);  // before EFER.LME: KVM checks long mode against the guest's CPUID
-    if (opts.protocol == Protocol::Pvh || opts.protocol == Protocol::Multiboot) {
+    if (is_foreign(opts.protocol)) {
+        // CPUID.1:ECX.HYPERVISOR (bit 31), as QEMU sets it for every guest: KVM's supported CPUID
+        // leaves it clear, and without it Linux (bzImage or PVH vmlinux) ignores KVM's leaves
+        // 0x40000000.. (kvm-clock: the TSC frequency without calibrating against the PIT, which an
+        // emulated host cannot do in time, after which Linux waits for jiffies that come too slowly).
+        auto with_hv = cpuid;
+        for (auto& e : with_hv)
+            if (e.function == 1) e.ecx |= 1u << 31;
+        vcpu.set_cpuid(with_hv);
+    } else {
+        vcpu.set_cpuid(cpuid);  // before EFER.LME: KVM checks long mode against the guest's CPUID
+    }
+    if (opts.protocol == Protocol::Pvh || opts.protocol == Protocol::Multiboot || opts.protocol == Protocol::Linux) {
         state.foreign = true;
         state.cmdline = opts.cmdline;  // verbatim: these kernels know no lstar.* keys
-        setup_foreign(vcpu, mem, image, opts, state);
+        if (opts.protocol == Protocol::Linux) setup_linux(vcpu, mem, image, opts, state);
+        else setup_foreign(vcpu, mem, image, opts, state);
         kvm_sregs back = vcpu.get_sregs();
         state.cr0 = back.cr0, state.cr3 = back.cr3, state.cr4 = back.cr4, state.efer = back.efer;
         state.entry_cpu.sregs = back;

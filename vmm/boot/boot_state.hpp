@@ -54,7 +54,7 @@ std::optional<std::string> entry_mode_unsupported(abi::EntryMode m, const std::v
 // exit log print this.
 struct BootState {
     Protocol protocol = Protocol::Lstar64;  // protocol_name() for the table and the exit log
-    bool foreign = false;  // PVH or multiboot as any loader does it: no BootInfo, no lstar ports
+    bool foreign = false;  // PVH, multiboot or Linux as any loader does it: no BootInfo, no lstar ports
     std::string image_kind;  // describe_image(): the line that says which protocol and why
     std::vector<pvh::MemmapEntry> memmap;  // foreign: the memory map handed over
     std::vector<std::pair<uint64_t, uint64_t>> modules;  // foreign: [phys, size) of each module
@@ -84,6 +84,11 @@ struct BootState {
 // PVH and multiboot enter: EIP, EAX and EBX given, interrupts off.
 void enter_protected_mode_32(kvm::Vcpu& vcpu, GuestMemory& mem, BootState& state, uint32_t eip, uint32_t eax,
                              uint32_t ebx);
+
+// 64-bit mode with the identity map at pml4 (Linux's 64-bit boot protocol): CS = __BOOT_CS,
+// DS/ES/SS = __BOOT_DS of the boot GDT, RIP and RSI given, interrupts off.
+void enter_long_mode_identity(kvm::Vcpu& vcpu, GuestMemory& mem, BootState& state, uint64_t rip, uint64_t rsi,
+                              uint64_t pml4);
 
 // Throws BadImage for an image that cannot be booted, std::system_error for KVM failures.
 BootState setup_boot(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,

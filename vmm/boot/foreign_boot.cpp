@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "boot/linux_boot.hpp"
 #include "common/hex.hpp"
 #include "multiboot.hpp"
 
@@ -139,6 +140,19 @@ std::vector<pvh::ModlistEntry> pvh_modules(const BootDataPlan& p) {
 
 }  // namespace
 
+ElfImage pvh_load_view(const ElfImage& e, uint64_t pvh_entry) {
+    ElfImage v;
+    v.segments = e.segments;
+    v.elf32 = e.elf32;
+    v.entry = e.entry;
+    for (const auto& s : e.segments)
+        if (pvh_entry >= s.paddr && pvh_entry - s.paddr < s.memsz) {
+            v.entry = s.vaddr + (pvh_entry - s.paddr);
+            break;
+        }
+    return v;
+}
+
 void setup_foreign(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,
                    BootState& state) {
     const bool mb = opts.protocol == Protocol::Multiboot;
@@ -157,7 +171,7 @@ void setup_foreign(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, 
         }
     } else {
         entry = *pvh_entry_note(image.elf.notes);
-        state.kernel = load_elf(image.elf, image.file, mem, {kBootData});
+        state.kernel = load_elf(pvh_load_view(image.elf, entry), image.file, mem, {kBootData});
         if (entry < state.kernel.phys_start || entry >= state.kernel.phys_end)
             throw BadImage(image.name + ": the PVH entry " + hex(entry) + " is outside the loaded image");
     }
@@ -185,15 +199,17 @@ std::string foreign_setup_table(const BootState& state, const std::string& host_
         std::snprintf(b, sizeof b, "  %-15s ", k);
         return b + v + "\n";
     };
-    const bool mb = state.protocol == Protocol::Multiboot;
-    std::string t = std::string("lstar boot set-up (") + (mb ? "multiboot v1" : "PVH") +
-                    ": 32-bit protected mode, paging off, flat CS/DS; the kernel does the rest)\n";
+    const bool mb = state.protocol == Protocol::Multiboot, lx = state.protocol == Protocol::Linux;
+    std::string t = lx ? std::string("lstar boot set-up (Linux boot protocol: 64-bit mode, identity map of 4 GiB; the kernel "
+                                     "decompresses itself)\n")
+                       : std::string("lstar boot set-up (") + (mb ? "multiboot v1" : "PVH") +
+                             ": 32-bit protected mode, paging off, flat CS/DS; the kernel does the rest)\n";
     t += line("host KVM", host_kind);
     t += line("image", state.image_kind);
     t += line("kernel", "phys [" + hex(state.kernel.phys_start) + ", " + hex(state.kernel.phys_end) + "), entry " + hex(state.entry_rip));
-    t += line("registers", mb ? "EAX = 0x2badb002, EBX = multiboot_info at " + hex(state.start_info_phys)
+    t += line("registers", lx ? "RSI = boot_params at " + hex(state.start_info_phys) : mb ? "EAX = 0x2badb002, EBX = multiboot_info at " + hex(state.start_info_phys)
                               : "EBX = hvm_start_info at " + hex(state.start_info_phys));
-    t += line("cmdline", "\"" + state.cmdline + "\" at " + hex(kCmdlinePhys));
+    t += line("cmdline", "\"" + state.cmdline + "\" at " + hex(lx ? linuxboot::kCmdlinePhys : kCmdlinePhys));
     for (size_t i = 0; i < state.modules.size(); ++i)
         t += line(i ? "" : "modules", "[" + hex(state.modules[i].first) + ", " + hex(state.modules[i].first + state.modules[i].second) + ")");
     for (size_t i = 0; i < state.memmap.size(); ++i) {
@@ -201,7 +217,8 @@ std::string foreign_setup_table(const BootState& state, const std::string& host_
         t += line(i ? "" : "memory map", "[" + hex(e.addr) + ", " + hex(e.addr + e.size) + ") " +
                                              (e.type == pvh::kMemmapRam ? "RAM" : "reserved"));
     }
-    t += line("CR0", hex(state.cr0) + " (PE, no PG), EFER " + hex(state.efer));
+    t += line("CR0", hex(state.cr0) + (lx ? " (PE, PG), CR3 " + hex(state.cr3) : std::string(" (PE, no PG)")) + ", EFER " +
+                         hex(state.efer));
     return t;
 }
 

@@ -56,6 +56,12 @@ BootDataPlan plan_boot_data(uint64_t ram, uint64_t kernel_end, const std::string
 void write_pvh_start_info(GuestMemory& mem, uint64_t info_phys, uint64_t cmdline_phys,
                           const std::vector<pvh::MemmapEntry>& memmap, const std::vector<pvh::ModlistEntry>& modules);
 
+// What load_elf() is given for a PVH kernel: its segments, with the entry it checks moved to the
+// virtual address of the PVH note's physical entry. A PVH kernel is entered there whatever
+// e_entry says, and Linux's vmlinux has a physical e_entry (0x1000000) with virtual segment
+// addresses (0xffffffff81000000..). Pure; the entry stays e_entry when no segment holds the note's.
+ElfImage pvh_load_view(const ElfImage& e, uint64_t pvh_entry);
+
 // Load the image and hand over, for Protocol::Pvh and Protocol::Multiboot. Throws BadImage for an
 // image that cannot be booted, UsageError for options that do not fit.
 void setup_foreign(kvm::Vcpu& vcpu, GuestMemory& mem, const KernelImage& image, const BootOptions& opts,

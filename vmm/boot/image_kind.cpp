@@ -95,6 +95,7 @@ const char* protocol_name(Protocol p) {
     case Protocol::LstarPvh:
     case Protocol::Pvh: return "pvh";
     case Protocol::Multiboot: return "multiboot";
+    case Protocol::Linux: return "linux";
     }
     return "?";
 }
@@ -102,6 +103,14 @@ const char* protocol_name(Protocol p) {
 ImageFacts inspect_image(std::span<const uint8_t> file) {
     ImageFacts f;
     f.multiboot = find_multiboot_header(file);
+    if ((f.bzimage = looks_like_bzimage(file))) {
+        try {
+            f.linux = parse_bzimage(file);
+        } catch (const BadImage& e) {
+            f.bzimage_error = e.what();
+        }
+        return f;
+    }
     f.elf = file.size() >= 4 && std::memcmp(file.data(), "\x7f" "ELF", 4) == 0;
     if (!f.elf) return f;
     try {
@@ -117,6 +126,14 @@ ImageFacts inspect_image(std::span<const uint8_t> file) {
 
 Protocol choose_protocol(const ImageFacts& f, BootRequest req, bool msr_guest) {
     auto refuse = [](const std::string& why) { throw BadImage(why, ""); };
+    if (f.bzimage) {
+        if (msr_guest) refuse("--msr-setup guest is for lstar's own kernel; a bzImage boots through Linux's boot protocol");
+        if (req != BootRequest::Auto && req != BootRequest::Linux)
+            refuse("a Linux bzImage boots with --boot linux (or auto), not another protocol");
+        if (f.bzimage_error) refuse(*f.bzimage_error);
+        return Protocol::Linux;
+    }
+    if (req == BootRequest::Linux) refuse("--boot linux: not a bzImage (no 0xaa55 at 0x1fe and \"HdrS\" at 0x202)");
     if (f.elf_error && !(f.multiboot && f.multiboot->aout_kludge())) refuse(*f.elf_error);
     if (msr_guest) {
         if (req == BootRequest::Multiboot || req == BootRequest::Lstar)
@@ -138,7 +155,8 @@ Protocol choose_protocol(const ImageFacts& f, BootRequest req, bool msr_guest) {
         if (!f.elf && !f.multiboot->aout_kludge())
             refuse("--boot multiboot: not an ELF file, and the multiboot header has no address fields (flag bit 16)");
         return Protocol::Multiboot;
-    case BootRequest::Auto: break;
+    case BootRequest::Auto:
+    case BootRequest::Linux: break;
     }
     if (f.lstar && !f.elf32) return Protocol::Lstar64;
     if (f.multiboot && (f.elf || f.multiboot->aout_kludge())) return Protocol::Multiboot;
@@ -152,6 +170,7 @@ Protocol choose_protocol(const ImageFacts& f, BootRequest req, bool msr_guest) {
 std::string describe_image(const ImageFacts& f, Protocol p) {
     std::string elf = !f.elf ? "a flat image" : f.elf32 ? "an ELF32 image" : "an ELF64 image";
     switch (p) {
+    case Protocol::Linux: return f.linux ? describe_bzimage(*f.linux) : "Linux bzImage";
     case Protocol::Lstar64:
         return "lstar64: lstar's own 64-bit protocol (\"lstar\" ELF note, version " + std::to_string(f.lstar.value_or(0)) +
                "), " + elf;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "boot/bzimage.hpp"
 #include "loader/elf.hpp"
 #include "multiboot.hpp"
 
@@ -48,10 +49,14 @@ enum class Protocol {
     LstarPvh,   // --msr-setup guest: the PVH entry, plus lstar's BootInfo (lstar.bootinfo=)
     Pvh,        // PVH as any PVH loader does it: hvm_start_info only
     Multiboot,  // multiboot v1
+    Linux,      // a bzImage through the x86 boot protocol's 64-bit entry (boot/linux_boot.hpp)
 };
-enum class BootRequest { Auto, Lstar, Pvh, Multiboot };  // --boot
+enum class BootRequest { Auto, Lstar, Pvh, Multiboot, Linux };  // --boot
 
-const char* protocol_name(Protocol p);  // "lstar64", "pvh", "multiboot" (the exit log's "protocol")
+// A kernel that knows nothing of lstar: the PC devices and the in-kernel irqchip, no BootInfo.
+constexpr bool is_foreign(Protocol p) { return p == Protocol::Pvh || p == Protocol::Multiboot || p == Protocol::Linux; }
+
+const char* protocol_name(Protocol p);  // "lstar64", "pvh", "multiboot", "linux" (the exit log's "protocol")
 
 struct ImageFacts {
     bool elf = false;
@@ -60,11 +65,14 @@ struct ImageFacts {
     std::optional<uint32_t> lstar;
     std::optional<uint64_t> pvh_entry;
     std::optional<MultibootHeaderAt> multiboot;
+    bool bzimage = false;                     // the setup header's magic numbers are there
+    std::optional<BzImage> linux;             // ... and the header is one lstar boots
+    std::optional<std::string> bzimage_error; // ... or why not
 };
 ImageFacts inspect_image(std::span<const uint8_t> file);
 
 // The protocol for this image and request; throws BadImage saying what is missing.
-// Auto: lstar64 if the lstar note is there, else multiboot if the header is (QEMU's -kernel tries
+// Auto: a bzImage boots as Linux; lstar64 if the lstar note is there, else multiboot if the header is (QEMU's -kernel tries
 // multiboot first too), else PVH. msr_guest (--msr-setup guest) keeps its meaning: LstarPvh.
 Protocol choose_protocol(const ImageFacts& f, BootRequest req, bool msr_guest);
 

@@ -18,6 +18,7 @@ KernelImage KernelImage::from_bytes(std::string name, std::vector<uint8_t> bytes
     // ELF64 or ELF32; a file that is no ELF may still be a multiboot image with address fields.
     auto mb = find_multiboot_header(k.file);
     bool elf = k.file.size() >= 4 && std::memcmp(k.file.data(), "\x7f" "ELF", 4) == 0;
+    if (!elf && looks_like_bzimage(k.file)) return k;  // a Linux bzImage: no ELF outside, its own symbols via --symbols
     if (elf || !mb || !mb->aout_kludge()) k.elf = parse_elf(k.file);
     k.symbols = SymbolTable(k.elf.symbols);
     return k;

@@ -16,6 +16,8 @@ struct KernelImage {
     std::vector<uint8_t> file;
     ElfImage elf;
     SymbolTable symbols;
+    // --symbols FILE: at their link addresses, until the KASLR slide is known (run/run_events.cpp).
+    std::vector<ElfSymbol> linked_symbols;
 
     // Throws BadImage naming the problem.
     static KernelImage from_bytes(std::string name, std::vector<uint8_t> bytes);

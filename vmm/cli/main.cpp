@@ -37,7 +37,9 @@ constexpr const char* kExamples =
     "  lstar run --gdb :1234                         start stopped, then: gdb KERNEL.elf -ex 'target remote :1234'\n"
     "  lstar tour                                    the study notes' questions answered by live runs (docs/tour.md)\n"
     "  lstar kernel-elf kernel.elf                   the built-in kernel with its symbols, for gdb and objdump\n"
-    "  lstar run vmlinux --module initrd.cpio        a PVH or multiboot kernel, as QEMU -kernel boots it\n";
+    "  lstar run vmlinux --module initrd.cpio        a PVH or multiboot kernel, as QEMU -kernel boots it\n"
+    "  lstar run /boot/vmlinuz-6.1.0-57-amd64 -m 128 --initrd DIR --append \"console=ttyS0 acpi=off\"\n"
+    "                                                Debian's own Linux kernel (docs/linux.md)\n";
 
 void setup_logging(int verbosity, bool quiet) {
     // lstar's own messages go to stderr; stdout carries only what the guest prints.
@@ -121,14 +123,16 @@ int main(int argc, char** argv) {
     auto* run = app.add_subcommand("run", "boot a guest kernel (the built-in one when IMAGE is omitted) and run it");
     run->fallthrough();  // -v and -q after `run` too
     run->add_option("image", image,
-                    "the kernel: an ELF64 speaking lstar's boot protocol, a PVH ELF or a multiboot v1 image "
+                    "the kernel: an ELF64 speaking lstar's boot protocol, a PVH ELF, a multiboot v1 image or a Linux "
+                    "bzImage "
                     "(default: built-in)")
         ->type_name("IMAGE");
     std::string boot = "auto";
     run->add_option("--boot", boot,
                     "the boot protocol: auto (lstar's note, else multiboot, else PVH, as QEMU -kernel tries them), "
-                    "lstar, pvh (the PVH entry as any PVH loader: hvm_start_info only), multiboot")
-        ->check(CLI::IsMember({"auto", "lstar", "pvh", "multiboot"}))
+                    "lstar, pvh (the PVH entry as any PVH loader: hvm_start_info only), multiboot, "
+                    "linux (a bzImage: the x86 boot protocol's 64-bit entry, boot_params)")
+        ->check(CLI::IsMember({"auto", "lstar", "pvh", "multiboot", "linux"}))
         ->capture_default_str();
     run->add_option("--module", opts.modules, "a module (initrd) for a PVH or multiboot kernel (repeatable)")
         ->check(CLI::ExistingFile);
@@ -221,6 +225,10 @@ int main(int argc, char** argv) {
                     "the built-in user program the kernel starts (init=NAME): " +
                         lstar::cli::join(lstar::cli::builtin_programs(), " "))
         ->type_name("NAME");
+    run->add_option("--symbols", opts.symbols,
+                    "the kernel's symbols as text: a System.map or a /proc/kallsyms dump (Linux: the KASLR slide is "
+                    "found at the guest's WRMSR of LSTAR, from entry_SYSCALL_64)")
+        ->type_name("FILE");
     run->add_option("--initrd", opts.initrd,
                     "an initial RAM filesystem: a directory (packed as cpio newc) or a cpio newc archive; "
                     "then `-- /path/in/initrd ARGS...` names the program to run")
@@ -295,6 +303,7 @@ int main(int argc, char** argv) {
     opts.boot = boot == "lstar"       ? lstar::BootRequest::Lstar
                 : boot == "pvh"       ? lstar::BootRequest::Pvh
                 : boot == "multiboot" ? lstar::BootRequest::Multiboot
+                : boot == "linux"     ? lstar::BootRequest::Linux
                                       : lstar::BootRequest::Auto;
     if (cpus != 1) {
         spdlog::error("--smp {}: lstar runs one vCPU, so it accepts only --smp 1 (what fw_cfg reports); a guest "

@@ -30,7 +30,10 @@ Decision done(std::string note = "") { return Decision{actions::Continue{}, std:
 }  // namespace
 
 Board::Board(const BoardConfig& cfg, ConsoleSinks sinks)
-    : sinks_(std::move(sinks)), com1_([this](uint8_t c) { tx(c); }), fw_cfg_(cfg.ram_bytes, cfg.cpus, cfg.cmdline) {}
+    : sinks_(std::move(sinks)),
+      com1_([this](uint8_t c) { tx(c); },
+            sinks_.irq ? std::function<void(bool)>([this](bool l) { sinks_.irq(Serial16550::kIrq, l); }) : nullptr),
+      fw_cfg_(cfg.ram_bytes, cfg.cpus, cfg.cmdline) {}
 
 void Board::tx(uint8_t c) {
     std::string out;
@@ -77,7 +80,7 @@ void Board::attach(IoBus& bus) {
     });
     for (uint16_t port : PowerPorts::kPorts)
         bus.add_ports(port, 1, [this](const exits::Io& io) -> std::optional<Decision> {
-            if (io.in) return reads(io, [] { return uint8_t(0xff); });
+            if (io.in) return reads(io, [&] { return PowerPorts::read(io.port); });
             for (uint32_t i = 0; i < io.count; ++i)
                 if (auto off = power_.write(io.port, element(io, i), io.size))
                     return Decision{actions::Stop{StopReason::GuestExit, exit_status(StopReason::GuestExit, off->status)},

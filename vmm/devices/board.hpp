@@ -28,6 +28,7 @@ struct BoardConfig {
 struct ConsoleSinks {
     std::function<void(const std::string&)> out;   // bytes for lstar's stdout
     std::function<void(const std::string&)> line;  // one finished COM1 line, for the exit log
+    std::function<void(unsigned irq, bool level)> irq;  // an ISA interrupt line to the in-kernel irqchip (none: polled)
 };
 
 class Board {

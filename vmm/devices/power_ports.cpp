@@ -28,6 +28,8 @@ std::optional<PowerOff> PowerPorts::write(uint16_t port, uint32_t value, unsigne
         std::snprintf(b, sizeof b, "ACPI PM1a_CNT %#x: SLP_EN with SLP_TYP 5 (S5, soft off), status 0", value);
         return PowerOff{0, b};
     }
+    if (port == kI8042Command && size == 1 && value == kI8042PulseReset)
+        return PowerOff{0, "i8042 reset (0xfe written to port 0x64): the guest rebooted; lstar ends the run there, as QEMU -no-reboot, status 0"};
     return std::nullopt;
 }
 

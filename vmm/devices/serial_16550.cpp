@@ -7,7 +7,13 @@ uint8_t Serial16550::read(uint8_t offset) {
     switch (offset & 7) {
     case kRx: return dlab ? dll_ : 0;  // nothing is ever received
     case kIer: return dlab ? dlm_ : ier_;
-    case kIir: return kIirNoInt | ((fcr_ & 1) ? kIirFifos : 0);
+    case kIir: {
+        const uint8_t fifos = (fcr_ & 1) ? kIirFifos : 0;
+        if (!(ier_ & kIerThri) || !thr_empty_event_) return kIirNoInt | fifos;
+        thr_empty_event_ = false;  // reading IIR with THRI as its source clears it
+        update_irq();
+        return kIirThri | fifos;
+    }
     case kLcr: return lcr_;
     case kMcr: return mcr_;
     case kLsr: return kLsrThre | kLsrTemt;
@@ -20,16 +26,35 @@ uint8_t Serial16550::read(uint8_t offset) {
     return 0xff;
 }
 
+void Serial16550::update_irq() {
+    const bool level = (ier_ & kIerThri) && thr_empty_event_;
+    if (level == irq_level_) return;
+    irq_level_ = level;
+    if (irq_) irq_(level);
+}
+
 void Serial16550::write(uint8_t offset, uint8_t value) {
     const bool dlab = lcr_ & kLcrDlab;
     switch (offset & 7) {
     case kTx:
         if (dlab) dll_ = value;
-        else if (!(mcr_ & kMcrLoop)) tx_(value);  // in loopback the byte goes back to the receiver: dropped
+        else {
+            if (!(mcr_ & kMcrLoop)) tx_(value);  // in loopback the byte goes back to the receiver: dropped
+            // The byte leaves at once: THR is empty again, a fresh THRI (an edge for the 8259).
+            thr_empty_event_ = false;
+            update_irq();
+            thr_empty_event_ = true;
+            update_irq();
+        }
         return;
     case kIer:
         if (dlab) dlm_ = value;
-        else ier_ = value & 0x0f;
+        else {
+            // Enabling THRI while THR is empty interrupts at once, as on a 16550A.
+            if ((value & kIerThri) && !(ier_ & kIerThri)) thr_empty_event_ = true;
+            ier_ = value & 0x0f;
+            update_irq();
+        }
         return;
     case kFcr: fcr_ = value & 0xc9; return;  // the clear bits (1, 2) self-clear
     case kLcr: lcr_ = value; return;

@@ -34,6 +34,13 @@ void Vm::create_irqchip(const System& sys) {
     KVM_CHECKED(fd_.get(), KVM_CREATE_PIT2, &pit);
 }
 
+void Vm::irq_line(unsigned irq, bool level) {
+    kvm_irq_level l{};
+    l.irq = irq;
+    l.level = level ? 1 : 0;
+    KVM_CHECKED(fd_.get(), KVM_IRQ_LINE, &l);
+}
+
 void Vm::trap_msrs(const std::vector<uint32_t>& msrs) {
     kvm_enable_cap cap{};
     cap.cap = KVM_CAP_X86_USER_SPACE_MSR;

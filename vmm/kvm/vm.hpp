@@ -27,6 +27,8 @@ public:
     // for real-mode emulation go at 0xfffbc000-0xfffc0000, as in Firecracker and QEMU: above any
     // guest RAM lstar gives a 32-bit boot (3 GiB) and below the 4 GiB boundary.
     void create_irqchip(const System& sys);
+    // KVM_IRQ_LINE: an ISA interrupt line's level, to the in-kernel PICs and IOAPIC.
+    void irq_line(unsigned irq, bool level);
     static constexpr uint64_t kIdentityMapAddr = 0xfffbc000, kTssAddr = 0xfffbd000;
 
 private:

@@ -1,5 +1,6 @@
 // The run loop's answers to what the guest reports (event records, shared/event_abi.hpp) and to
 // the MSR accesses it traps (--msr-setup guest): count, narrate, print, record.
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"
 #include "cpu/msr_rules.hpp"
+#include "loader/system_map.hpp"
 
 namespace lstar {
 
@@ -137,6 +139,23 @@ void RunLoop::on_console_write(const abi::ConsoleWriteEvent& ev, const CpuState&
     records_.console_write(ev, std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), "");
 }
 
+// Linux's syscall_init() writes entry_SYSCALL_64 to LSTAR: against its link address in the
+// --symbols file, that is the KASLR slide, and every symbol moves by it from here on.
+void RunLoop::find_kaslr_slide(uint64_t lstar) {
+    const auto& linked = m_.image.linked_symbols;
+    auto it = std::find_if(linked.begin(), linked.end(), [](const ElfSymbol& s) { return s.name == "entry_SYSCALL_64"; });
+    if (it == linked.end()) {
+        spdlog::info("guest wrote LSTAR {}: {}", hex(lstar),
+                     linked.empty() ? "no --symbols, so lstar cannot name it or find the KASLR slide"
+                                    : "the --symbols file has no entry_SYSCALL_64, so lstar cannot find the KASLR slide");
+        return;
+    }
+    const uint64_t slide = lstar - it->value;
+    m_.image.symbols = SymbolTable(slide_symbols(linked, slide));
+    out_stderr("lstar: KASLR slide " + hex(slide) + ": the guest wrote " + hex(lstar) + " to LSTAR, entry_SYSCALL_64 is linked at " +
+               hex(it->value) + "\n");
+}
+
 void RunLoop::on_console_read(const abi::ConsoleReadEvent& ev, uint64_t gpa) {
     int64_t result;
     if (ev.fd != uint64_t(abi::ConsoleStream::Stdin)) {
@@ -164,7 +183,10 @@ void RunLoop::handle_msr(const actions::MsrAccess& m, const CpuState& cpu) {
             // EFER.LMA is the CPU's to set: a guest write of it is ignored, so keep the current bit.
             if (m.index == x86::kMsrEfer) value = (value & ~x86::kEferLma) | (cpu.sregs.efer & x86::kEferLma);
             m_.vcpu->set_msrs({{m.index, value}});
-            if (m.index == x86::kMsrLstar) lstar_now_ = value;  // the tracer re-arms its breakpoint
+            if (m.index == x86::kMsrLstar) {
+                lstar_now_ = value;  // the tracer re-arms its breakpoint
+                if (m_.boot.protocol == Protocol::Linux) find_kaslr_slide(value);
+            }
         } else {
             value = m_.vcpu->get_msrs({m.index})[0];
         }

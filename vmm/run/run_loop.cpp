@@ -49,7 +49,12 @@ RunLoop::RunLoop(const RunOptions& opts, Machine& machine, ExitLog& log)
     : opts_(opts), m_(machine), log_(log), records_(log, machine.image.symbols),
       board_(devices::BoardConfig{machine.mem.size(), opts.smp, machine.boot.cmdline},
              devices::ConsoleSinks{[](const std::string& b) { out_stdout(b.data(), b.size()); },
-                                   [this](const std::string& l) { records_.console_line(l); }}) {
+                                   [this](const std::string& l) { records_.console_line(l); },
+                                   // Foreign kernels have the in-kernel irqchip: COM1 interrupts through it.
+                                   machine.boot.foreign ? std::function<void(unsigned, bool)>([this](unsigned irq, bool l) {
+                                       m_.vm.irq_line(irq, l);
+                                   })
+                                                        : nullptr}) {
     board_.attach(router_.bus());
 }
 
@@ -123,6 +128,7 @@ std::optional<int> RunLoop::attach_gdb() {
 void RunLoop::install_seccomp() {
     seccomp::RunLoopFds fds;
     fds.kvm = {m_.vcpu->fd()};
+    if (m_.boot.foreign) fds.kvm.push_back(m_.vm.fd());  // KVM_IRQ_LINE
     fds.output = {STDOUT_FILENO, STDERR_FILENO};
     fds.input = {STDIN_FILENO};  // the guest's console reads (run_events.cpp on_console_read)
     if (log_.enabled()) fds.output.push_back(log_.fd());
@@ -321,6 +327,13 @@ void RunLoop::report_stop(const actions::Stop& stop, const VmExit& e, const std:
                          register_dump(cpu, m_.image.symbols);
     if (auto* ie = std::get_if<exits::InternalError>(&e.kind))
         if (auto d = emulation_failure_detail(*ie); !d.empty()) detail = "  " + d + "\n" + detail;
+    if (stop.reason == StopReason::EmulationFailure && m_.boot.protocol == Protocol::Linux && !m_.host.hardware) {
+        // Not a bug of the guest: Linux's ring 0 needs instructions a software KVM's emulator lacks.
+        std::string insn = insn_text(cpu.sregs.cr0, cpu.sregs.cr3, cpu.regs.rip);
+        what += "; this KVM (" + m_.host.module + ") cannot run Linux's ring 0: it emulates ring 0 one instruction at "
+                "a time, and its emulator has no '" + (insn.empty() ? std::string("(unreadable)") : insn) +
+                "'. Linux boots under lstar on hardware KVM (VT-x, AMD-V) and in the nested AMD-V tier (scripts/hwkvm)";
+    }
     spdlog::error("{}", what);
     out_stderr(detail);
     records_.fault(stop.reason, note, *end_regs_, insn_text(cpu.sregs.cr0, cpu.sregs.cr3, cpu.regs.rip));

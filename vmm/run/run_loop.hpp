@@ -50,6 +50,7 @@ private:
     void on_syscall_exit(const abi::SyscallExitEvent& ev, const CpuState& cpu);
     void on_exception(const abi::ExceptionEvent& ev, const CpuState& cpu);
     void on_console_write(const abi::ConsoleWriteEvent& ev, const CpuState& cpu);
+    void find_kaslr_slide(uint64_t lstar);
     void on_console_read(const abi::ConsoleReadEvent& ev, uint64_t gpa);
     void handle_msr(const actions::MsrAccess& m, const CpuState& cpu);
     void show_user_mappings(uint64_t user_cr3, uint64_t kernel_cr3);

@@ -138,6 +138,7 @@ Policy run_loop_policy(const RunLoopFds& fds) {
     const std::vector<uint64_t> kvm_requests = {
         KVM_RUN,           KVM_GET_REGS,           KVM_SET_REGS,     KVM_GET_SREGS, KVM_SET_SREGS,
         kvm::uapi::kGetMsrs, kvm::uapi::kSetMsrs,         KVM_SET_GUEST_DEBUG,
+        KVM_IRQ_LINE,  // on the VM descriptor: COM1's interrupt for a foreign kernel
     };
     allow(SYS_ioctl, {{0, as_values(fds.kvm)}, {1, kvm_requests}});
     for (int nr : kAlwaysAllowed) allow(nr);

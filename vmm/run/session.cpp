@@ -9,6 +9,8 @@
 #include "boot/boot_state.hpp"
 #include "boot/foreign_boot.hpp"
 #include "boot/initrd.hpp"
+#include "boot/linux_boot.hpp"
+#include "loader/system_map.hpp"
 #include "common/error.hpp"
 #include "kvm/system.hpp"
 #include "run/exit_log.hpp"
@@ -24,6 +26,16 @@ namespace {
 // Everything before the run loop that can refuse the run, in order; throws the layers' Errors.
 int run_or_throw(const RunOptions& opts) {
     KernelImage image = opts.image ? KernelImage::from_file(*opts.image) : KernelImage::builtin();
+    if (!opts.symbols.empty()) {
+        std::vector<uint8_t> text;
+        try {
+            text = read_file(opts.symbols);
+        } catch (const std::system_error& e) {
+            throw BadImage(e.what(), "--symbols");
+        }
+        image.linked_symbols = parse_system_map(std::string(text.begin(), text.end()), opts.symbols);
+        image.symbols = SymbolTable(image.linked_symbols);  // right without KASLR; moved at the WRMSR of LSTAR
+    }
     timings::mark("image");
     BootOptions boot_opts{opts.cmdline};
     boot_opts.guest_events = opts.guest_events;
@@ -34,13 +46,13 @@ int run_or_throw(const RunOptions& opts) {
     } catch (const BadImage& e) {
         throw BadImage(e.what(), "cannot boot " + image.name);
     }
-    const bool foreign = boot_opts.protocol == Protocol::Pvh || boot_opts.protocol == Protocol::Multiboot;
+    const bool foreign = is_foreign(boot_opts.protocol);
     if (!foreign && opts.program) boot_opts.program = &*opts.program;
     if (foreign && !opts.cmdline_given) boot_opts.cmdline = "";  // lstar's default init=hello is for its own kernel
     // Multiboot's command line starts with the kernel's path, as GRUB and QEMU pass it.
     if (boot_opts.protocol == Protocol::Multiboot)
         boot_opts.cmdline = image.name + (boot_opts.cmdline.empty() ? "" : " " + boot_opts.cmdline);
-    if (!foreign && !opts.modules.empty())
+    if ((!foreign || boot_opts.protocol == Protocol::Linux) && !opts.modules.empty())
         throw UsageError("--module is for PVH and multiboot kernels; " + image.name + " boots with " +
                          protocol_name(boot_opts.protocol));
     for (const auto& path : opts.modules) {
@@ -52,9 +64,10 @@ int run_or_throw(const RunOptions& opts) {
     }
     std::vector<uint8_t> initrd;
     if (!opts.initrd.empty()) {
-        initrd = load_initrd(opts.initrd);
-        // A foreign kernel gets it as its first module, as QEMU's -initrd; lstar's kernel in BootInfo.
-        if (foreign) boot_opts.modules.insert(boot_opts.modules.begin(), BootModule{opts.initrd, std::move(initrd)});
+        // Linux unpacks a compressed archive itself; lstar checks what it can read.
+        initrd = boot_opts.protocol == Protocol::Linux ? load_linux_initrd(opts.initrd) : load_initrd(opts.initrd);
+        // Linux gets it in boot_params; a PVH or multiboot kernel gets it as its first module, as QEMU's -initrd; lstar's kernel in BootInfo.
+        if (foreign && boot_opts.protocol != Protocol::Linux) boot_opts.modules.insert(boot_opts.modules.begin(), BootModule{opts.initrd, std::move(initrd)});
         else boot_opts.initrd = &initrd;
     }
     std::optional<ExitLog> log;

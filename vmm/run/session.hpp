@@ -24,6 +24,7 @@ struct RunOptions {
     std::string cmdline = "init=hello";
     std::optional<ProgramArgs> program;  // argv/envp for lstar's kernel (nullopt with --append)
     std::string initrd;  // --initrd DIR|FILE.cpio: "" for none
+    std::string symbols;  // --symbols System.map|kallsyms: "" for none
     bool show_setup = false;  // the boot set-up table on stderr
     bool show_msrs = false;   // every trapped guest MSR access on stderr
     bool show_user_mappings = false;  // what a user-mode CR3 maps of the kernel half, at the first syscall

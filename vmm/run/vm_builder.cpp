@@ -19,7 +19,7 @@ std::unique_ptr<Machine> build_machine(KernelImage image, uint64_t ram_bytes, kv
     timings::mark("memory");
     // Foreign kernels get the in-kernel interrupt controllers and timer, as on a PC. lstar's own
     // protocols keep none: there a HLT exits to the monitor, which names a guest that halted.
-    const bool foreign = boot_opts.protocol == Protocol::Pvh || boot_opts.protocol == Protocol::Multiboot;
+    const bool foreign = is_foreign(boot_opts.protocol);
     if (foreign) {
         if (m->mem.size() > bootdata::kForeignRamMax) plan_boot_data(m->mem.size(), 0, "", {});  // refuse early
         m->vm.create_irqchip(sys);
@@ -28,7 +28,9 @@ std::unique_ptr<Machine> build_machine(KernelImage image, uint64_t ram_bytes, kv
     timings::mark("vcpu");
     if (::getrandom(&boot_opts.random_seed, sizeof boot_opts.random_seed, 0) != sizeof boot_opts.random_seed)
         throw std::system_error(errno, std::generic_category(), "getrandom");
-    if (boot_opts.msr_setup == MsrSetup::Guest) {
+    // Linux writes its syscall MSRs itself (syscall_init()): trapped, so that --trace msr shows them
+    // and the KASLR slide is found at the WRMSR of LSTAR.
+    if (boot_opts.msr_setup == MsrSetup::Guest || boot_opts.protocol == Protocol::Linux) {
         sys.require({{KVM_CAP_X86_USER_SPACE_MSR, "KVM_CAP_X86_USER_SPACE_MSR"},
                      {KVM_CAP_X86_MSR_FILTER, "KVM_CAP_X86_MSR_FILTER"}});
         m->vm.trap_msrs(x86::syscall_msrs());
