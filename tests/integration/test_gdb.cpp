@@ -262,9 +262,17 @@ TEST_CASE("Ctrl-C stops a user program that never leaves ring 3, and 'k' ends th
     while (lstar.err().find("kernel enters ring 3") == std::string::npos && std::chrono::steady_clock::now() < until)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     REQUIRE_MESSAGE(lstar.err().find("kernel enters ring 3") != std::string::npos, lstar.err());
-    gdb.send_raw("\x03");
-    CHECK(gdb.reply() == "T02thread:01;");  // SIGINT
-    CHECK(gdb.command("p12") == "33000000");  // CS: caught in user mode
+    // The narration line comes from the kernel just before its iretq, so on a loaded machine the
+    // first Ctrl-C can still land in ring 0: then continue and interrupt again, a bounded number of
+    // times. The claim is that a Ctrl-C reaches the program once it runs, not where the first lands.
+    std::string cs;
+    for (int attempt = 0; attempt < 20 && cs != "33000000"; ++attempt) {
+        if (attempt > 0) gdb.send("c");
+        gdb.send_raw("\x03");
+        REQUIRE(gdb.reply() == "T02thread:01;");  // SIGINT
+        cs = gdb.command("p12");
+    }
+    CHECK(cs == "33000000");  // CS: caught in user mode
     CHECK(gdb.command("m0,8") == "E14");      // nothing is mapped at 0
     gdb.send("k");
     CHECK(lstar.wait(60000) == 130);  // as a Ctrl-C in the terminal (docs/exit-status.md)
