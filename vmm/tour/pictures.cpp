@@ -40,7 +40,7 @@ std::string path_cluster(const Run& r, const std::string& c) {
         ids.push_back(c + std::to_string(ids.size()));
         o += node(ids.back(), label, extra);
     };
-    add(format("user mode, CPL 3\nsyscall at {}\nCS={} SS={} CR3={}\nRAX={} (getpid)", text(sc, "user_rip"),
+    add(format("user mode, CPL 3\nsyscall at {}\nCS={} SS={} CR3={}\nRAX={} (getpid)", door_insn_at(sc),
                text(ex, "regs_cs"), text(ex, "regs_ss"), text(sc, "user_cr3"), sc.value("nr", -1)),
         "style=filled, fillcolor=\"#e8f0ff\"");
     add(format("LSTAR -> {} <{}>\nCPL 0, CS={} SS={} (STAR[47:32])\nRCX={} R11={}", text(steps[0], "rip"),
@@ -184,7 +184,7 @@ std::string door_cluster(const Run& r, const std::string& door, const std::strin
         return o + "  }\n";
     }
     const Json ex = r.syscall_exit(e.value("nr", -1));
-    o += node(c + "0", format("user: {} at {}\nnr {} ({}-bit ABI)", text(e, "user_insn"), text(e, "user_rip"),
+    o += node(c + "0", format("user: {} at {}\nnr {} ({}-bit ABI)", text(e, "user_insn"), door_insn_at(e),
                               e.value("nr", -1), e.value("abi_bits", 0)),
               "style=filled, fillcolor=\"#e8f0ff\"");
     o += node(c + "1", format("{} <{}>\nvia {}", text(e, "lstar"), text(e, "lstar_sym"), text(e, "via")));

@@ -1,6 +1,8 @@
 // Child `lstar run` processes and their exit logs.
 #include "tour/runs.hpp"
 
+#include "common/hex.hpp"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +45,11 @@ std::string text(const Json& j, const char* key) {
     if (!j.is_object() || !j.contains(key)) return "";
     const auto& v = j[key];
     return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+std::string door_insn_at(const Json& event) {
+    const uint64_t rip = u64(event.is_object() && event.contains("user_rip") ? event["user_rip"] : Json());
+    return rip >= 2 ? hex(rip - 2) : "";
 }
 
 std::vector<Json> Run::records(const std::string& type) const {

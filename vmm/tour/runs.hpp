@@ -71,6 +71,9 @@ private:
 uint64_t u64(const Json& j);
 // A field as text, whatever its JSON type ("" when absent).
 std::string text(const Json& j, const char* key);
+// Where a door instruction was: an event's user_rip is RCX, the return address, and syscall,
+// int $0x80 and sysenter are all two bytes ("" when absent).
+std::string door_insn_at(const Json& event);
 
 }  // namespace lstar::tour
 

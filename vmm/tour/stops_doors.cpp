@@ -18,7 +18,7 @@ Json door_call(const Run& r, const std::string& door) {
 std::string door_line(const Run& r, const Json& e) {
     const Json ex = r.syscall_exit(e.value("nr", -1));
     return format("{:<8} {} at {}: nr {} ({}-bit ABI) -> {} <{}> -> {} <{}>, via {}, back by {}", text(e, "door"),
-                  text(e, "user_insn"), text(e, "user_rip"), e.value("nr", -1), e.value("abi_bits", 0), text(e, "lstar"),
+                  text(e, "user_insn"), door_insn_at(e), e.value("nr", -1), e.value("abi_bits", 0), text(e, "lstar"),
                   text(e, "lstar_sym"), text(e, "handler"), text(e, "handler_sym"), text(e, "via"),
                   ex.is_null() ? "?" : text(ex, "how"));
 }

@@ -43,13 +43,13 @@ Answer no_idt(Runs& runs) {
     const Json& gate = need(int80.syscall_enter("getpid"), "door_int80's getpid event");
     Answer a;
     a.evidence = {
-        format("syscall at {} (RIP-2 of {}): RCX={} R11={}  user RSP {}", text(sc, "user_rip"), text(sc, "user_rip"),
-               text(sc, "user_rip"), text(sc, "user_rflags"), text(sc, "user_rsp")),
+        format("syscall at {} (RCX-2; RCX = {}): R11={}  user RSP {}", door_insn_at(sc), text(sc, "user_rip"),
+               text(sc, "user_rflags"), text(sc, "user_rsp")),
         format("first kernel instruction: {} <{}> `{}`  RSP={}  (LSTAR = {})", text(first, "rip"), text(first, "sym"),
                text(first, "insn"), text(first, "rsp"), text(path.setup(), "lstar")),
         format("int $0x80 (door_int80) at {}: entered {} <{}>, frame pushed by the CPU at pt_regs {}: "
                "SS={} RSP={} RFLAGS={} CS={} RIP={}",
-               text(gate, "user_rip"), text(gate, "lstar"), text(gate, "lstar_sym"), text(gate, "pt_regs"), text(gate, "regs_ss"),
+               door_insn_at(gate), text(gate, "lstar"), text(gate, "lstar_sym"), text(gate, "pt_regs"), text(gate, "regs_ss"),
                text(gate, "regs_sp"), text(gate, "regs_flags"), text(gate, "regs_cs"), text(gate, "regs_ip")),
     };
     a.text = format(

@@ -33,7 +33,7 @@ Answer execve(Runs& runs) {
             a.evidence.push_back("  stdout: " + l);
     }
     a.evidence.push_back(format("execve(path={}, argv={}, envp={}) at {}", str(ex["args"][0]), str(ex["args"][1]),
-                                str(ex["args"][2]), text(ex, "user_rip")));
+                                str(ex["args"][2]), door_insn_at(ex)));
     a.evidence.push_back(enter_line(second));
     std::string first_call;
     for (const auto& e : r.events("syscall_enter")) {
@@ -48,7 +48,7 @@ Answer execve(Runs& runs) {
         "process. A program's first system call is its own ({} here); `strace ls` shows execve first because strace "
         "forks before it starts tracing, and the traced child's first call is the execve that loads ls.",
         text(first, "program"), text(first, "rip"), text(first, "rsp"), text(first, "cs"), text(first, "ss"),
-        text(first, "rflags"), auxv, text(ex, "user_rip"), text(second, "rip"), text(second, "rsp"), first_call);
+        text(first, "rflags"), auxv, door_insn_at(ex), text(second, "rip"), text(second, "rsp"), first_call);
     return a;
 }
 
