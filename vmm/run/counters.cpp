@@ -45,7 +45,9 @@ std::string summary_text(const Counters& c, const SummaryFacts& f) {
     s += "  exits        " + std::to_string(c.exits) + " (" + by_text + ")\n";
     s += "  time         " + ms(c.guest_ns) + " in the guest (inside KVM_RUN), " + ms(f.total_ns - c.guest_ns) +
          " in the monitor\n";
-    if (f.foreign) return s;  // no guest events, no syscall counters: the kernel does not know lstar
+    // No guest events, no syscall counters: the kernel does not know lstar. What the tracer did
+    // (or why it could not) is still said.
+    if (f.foreign) return f.traced ? s + f.traced(by_reason["debug"], 0) : s;
     uint64_t sc = c.syscalls, hw = c.via_hardware, sh = c.via_pf_shim;
     std::string src = "from guest events";
     if (!f.guest_events && c.guest_counters) {

@@ -82,7 +82,9 @@ BpChoice choose_breakpoints(const kvm::HostKind& host, kvm::Vcpu& vcpu, GuestMem
     c.why = hlt_exits ? "neither DR0 nor a hlt on the first instruction stopped the guest on this KVM (" +
                             host.module + "; the first exit was '" + std::string(exit_name(e.kind)) + "')"
                       : "DR0 on the first instruction did not fire on this KVM (" + host.module +
-                            "), and a hlt breakpoint would not stop a guest with the in-kernel interrupt controller";
+                            "), and a hlt breakpoint would not stop a guest with the in-kernel interrupt controller "
+                                           "(KVM halts the vCPU itself); tracing this kernel needs DR0-DR3, which "
+                                           "fire on hardware KVM (VT-x, AMD-V)";
     return c;
 }
 

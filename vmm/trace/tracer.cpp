@@ -384,6 +384,10 @@ void Tracer::finish() {
     }
     if (opts_.count != TraceOptions::Count::Off && sink_.line && !finished_) {
         finished_ = true;  // the table once, however the run ended
+        if (bpk_.kind == BpKind::None) {  // an empty table would claim the guest made no calls
+            sink_.line("trace: no syscall table: this KVM (" + bpk_.host + ") cannot trace: " + bpk_.why);
+            return;
+        }
         std::string table = stats_.table();
         table.pop_back();
         sink_.line(table);
