@@ -7,6 +7,10 @@
 //  * kPortExit (outl): the guest's exit status; the run ends.
 //  * kPortNull (any width): ignored. One exit that the monitor does nothing about, for measuring
 //    the exit round trip (bench/).
+//  * kPortBreakpoint (outb): never written by the guest's own code. The monitor's software
+//    breakpoint for a kernel with KVM's in-kernel interrupt controller is `out 0xef, al` written
+//    over an instruction (vmm/trace/code_patches.hpp); `out imm8` reaches ports below 0x100 only,
+//    and 0xef is free on a PC and in KVM's in-kernel PIC/PIT, so it always exits to the monitor.
 #pragma once
 #include <cstdint>
 
@@ -16,6 +20,7 @@ inline constexpr uint16_t kPortConsole = 0x00e9;
 inline constexpr uint16_t kPortEvent = 0x0ec0;
 inline constexpr uint16_t kPortExit = 0x0ec4;
 inline constexpr uint16_t kPortNull = 0x0ec8;
+inline constexpr uint16_t kPortBreakpoint = 0x00ef;
 
 inline constexpr uint32_t kEventMagic = 0x5645534c;  // "LSEV"
 inline constexpr uint32_t kEventMaxSize = 512;

@@ -1,5 +1,5 @@
 // The pure parts of tracing: finding the return sites in entry code, strace-style formatting,
-// exception vector names, DR6/DR7, the hlt-byte bookkeeping of software breakpoints.
+// exception vector names, DR6/DR7, the patch bookkeeping of software breakpoints (hlt, out).
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -101,7 +101,7 @@ TEST_CASE("code patches (hlt breakpoints): the guest's byte is kept, put back, s
     mem.write<uint8_t>(0x2000, 0x48);
     CodePatches p(mem, kHlt);
     REQUIRE(p.insert(0xffffffff81000000, 0x1000));
-    CHECK(mem.read<uint8_t>(0x1000) == kHlt);
+    CHECK(mem.read<uint8_t>(0x1000) == kHlt.bytes[0]);
     CHECK(p.patched(0xffffffff81000000));
     CHECK(p.original(0xffffffff81000000) == 0x0f);
     CHECK(p.insert(0xffffffff81000000, 0x1000));  // again: a no-op, the original is not lost
@@ -112,7 +112,7 @@ TEST_CASE("code patches (hlt breakpoints): the guest's byte is kept, put back, s
     REQUIRE(p.insert(0xfffffe0000000000, 0x1000));
     CHECK(p.original(0xfffffe0000000000) == 0x0f);
     p.remove(0xffffffff81000000);
-    CHECK(mem.read<uint8_t>(0x1000) == kHlt);
+    CHECK(mem.read<uint8_t>(0x1000) == kHlt.bytes[0]);
     p.remove(0xfffffe0000000000);
     CHECK(mem.read<uint8_t>(0x1000) == 0x0f);
     CHECK(p.size() == 0);
@@ -128,6 +128,52 @@ TEST_CASE("code patches (hlt breakpoints): the guest's byte is kept, put back, s
     CHECK_FALSE(p.insert(0x3000, ~0ull));
     CHECK(p.size() == 0);
     p.remove(0x12345);  // not ours: nothing happens
+}
+
+TEST_CASE("code patches (out 0xef, al): two bytes kept and put back; which exits are ours") {
+    GuestMemory mem(0x10000);
+    const uint8_t swapgs[3] = {0x0f, 0x01, 0xf8};
+    for (unsigned i = 0; i < 3; ++i) mem.write<uint8_t>(0x1000 + i, swapgs[i]);
+    CodePatches p(mem, kOutBreakpoint);
+    REQUIRE(p.insert(0xffffffff81000000, 0x1000));
+    CHECK(mem.read<uint8_t>(0x1000) == 0xe6);  // out imm8, al
+    CHECK(mem.read<uint8_t>(0x1001) == abi::kPortBreakpoint);
+    CHECK(mem.read<uint8_t>(0x1002) == 0xf8);  // the rest of the instruction is untouched
+    CHECK(p.original(0xffffffff81000000) == 0x0f);
+
+    auto out = [](uint16_t port, uint64_t rip, bool in = false) {
+        VmExit e{exits::Io{port, 1, in, 1, 0, {}}, {}};
+        e.cpu.regs.rip = rip;
+        return e;
+    };
+    // KVM reports the OUT with RIP still on it (older KVMs: past it); both are the breakpoint.
+    CHECK(p.hit(out(abi::kPortBreakpoint, 0xffffffff81000000)) == 0xffffffff81000000);
+    CHECK(p.hit(out(abi::kPortBreakpoint, 0xffffffff81000002)) == 0xffffffff81000000);
+    // The guest's own OUT to that port, elsewhere, an IN, another port, a hlt: not ours.
+    CHECK_FALSE(p.hit(out(abi::kPortBreakpoint, 0xffffffff81000100)));
+    CHECK_FALSE(p.hit(out(abi::kPortBreakpoint, 0xffffffff81000000, true)));
+    CHECK_FALSE(p.hit(out(abi::kPortConsole, 0xffffffff81000000)));
+    VmExit h{exits::Hlt{}, {}};
+    h.cpu.regs.rip = 0xffffffff81000001;
+    CHECK_FALSE(p.hit(h));
+
+    // The guest rewrote one of the two bytes meanwhile: both stay as they are now.
+    mem.write<uint8_t>(0x1001, 0x90);
+    p.remove_all();
+    CHECK(mem.read<uint8_t>(0x1000) == 0xe6);
+    CHECK(mem.read<uint8_t>(0x1001) == 0x90);
+
+    // Two bytes that would cross a page (the next linear page may be anywhere physically): refused.
+    CHECK_FALSE(p.insert(0xffffffff81000fff, 0x2fff));
+    CHECK(mem.read<uint8_t>(0x2fff) == 0);
+    CHECK(p.size() == 0);
+    // And a hlt patch only answers hlt exits one past it.
+    CodePatches q(mem, kHlt);
+    REQUIRE(q.insert(0x3000, 0x3000));
+    VmExit past{exits::Hlt{}, {}};
+    past.cpu.regs.rip = 0x3001;
+    CHECK(q.hit(past) == 0x3000);
+    CHECK_FALSE(q.hit(out(abi::kPortBreakpoint, 0x3000)));
 }
 
 TEST_CASE("image_gpa: code the page tables do not map yet is found where the loader put it") {

@@ -24,6 +24,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gdb/connection.hpp"
+#include "memory/instruction_fetch.hpp"
 #include "gdb/interrupt_watcher.hpp"
 #include "gdb/registers.hpp"
 #include "gdb/rsp.hpp"
@@ -187,7 +188,12 @@ std::string Stub::Impl::handle_breakpoint(const std::string& pkt, const Machine&
     if (hit) return "OK";
     if (bpk.kind == trace::BpKind::None) return "E95";  // EOPNOTSUPP: nothing stops the guest here (bp_probe.hpp)
     if (software() && !guest_physical(mem, m, *addr) && !trace::image_gpa(segments, *addr))
-        return "E14";  // EFAULT: no byte for the hlt
+        return "E14";  // EFAULT: no byte for the patch
+    if (software() && bpk.patch.len > 1) {
+        // A two-byte `out` over a one-byte instruction would cover the next one too.
+        auto i = guest_instruction(mem, m.sregs.cr0, m.sregs.cr3, *addr);
+        if (i && i->length < bpk.patch.len) return "E22";  // EINVAL
+    }
     for (auto& bp : bps)
         if (!bp.used) {
             bp = Breakpoint{true, *addr};
@@ -294,7 +300,7 @@ Stub::Stub(const std::string& hostport, trace::BpChoice bps, std::vector<ElfSegm
     impl_->segments = std::move(segments);
     const auto& k = impl_->bpk;
     if (k.kind == trace::BpKind::None) spdlog::warn("gdb: breakpoints will not stop the guest on this KVM: {}", k.why);
-    else spdlog::info("gdb: breakpoints are {} ({})", trace::bp_kind_text(k.kind), k.why);
+    else spdlog::info("gdb: breakpoints are {} ({})", trace::bp_text(k), k.why);
 }
 Stub::~Stub() = default;
 
@@ -309,7 +315,7 @@ Resume Stub::on_stop(StopCause cause, kvm::Vcpu& vcpu, GuestMemory& mem) {
     auto& s = *impl_;
     // Our hlt bytes out of guest memory while stopped: gdb reads the guest's bytes, and a resume
     // writes them again (armed).
-    if (!s.patches) s.mem = &mem, s.patches.emplace(mem, trace::kHlt);
+    if (!s.patches) s.mem = &mem, s.patches.emplace(mem, s.bpk.patch);
     s.patches->remove_all();
     if (s.detached || !s.conn.is_open()) return Resume{no_debug()};
     if (s.watcher->peer_gone()) {
@@ -349,8 +355,9 @@ Resume Stub::on_stop(StopCause cause, kvm::Vcpu& vcpu, GuestMemory& mem) {
     }
 }
 
-bool Stub::breakpoint_before(uint64_t rip) const {
-    return impl_->software() && impl_->patches && impl_->patches->patched(rip - 1);
+std::optional<uint64_t> Stub::software_hit(const VmExit& e) const {
+    if (!impl_->software() || !impl_->patches) return std::nullopt;
+    return impl_->patches->hit(e);
 }
 
 bool Stub::interrupt_requested() const {

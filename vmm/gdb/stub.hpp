@@ -53,9 +53,10 @@ public:
     // (KVM_GET/SET_REGS, KVM_GET/SET_SREGS), memory through mem and the page tables at CR3.
     Resume on_stop(StopCause cause, kvm::Vcpu& vcpu, GuestMemory& mem);
 
-    // A hlt exit with RIP here: one of gdb's software breakpoints (the hlt byte at rip - 1)? The
-    // run loop then puts RIP back on it and stops with StopCause::Breakpoint.
-    bool breakpoint_before(uint64_t rip) const;
+    // The breakpoint address if this exit is one of gdb's software breakpoints (a hlt or an OUT,
+    // trace::CodePatches::hit). The run loop then puts RIP back on it and stops with
+    // StopCause::Breakpoint.
+    std::optional<uint64_t> software_hit(const VmExit& e) const;
 
     // While the guest runs: true once gdb sent Ctrl-C (0x03). A watcher thread also calls
     // vcpu.request_immediate_exit() so that KVM_RUN comes back.

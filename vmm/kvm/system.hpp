@@ -30,6 +30,9 @@ struct HostKind {
     std::string module;       // "kvm_intel", "kvm_amd", "kvm_pvm" or "unknown"
     bool hardware;            // VT-x / AMD-V
     std::string description;  // one line for the log
+    // KVM_CAP_SET_GUEST_DEBUG2: the KVM_GUESTDBG_* flags KVM_SET_GUEST_DEBUG accepts (0: this KVM
+    // does not say, before Linux 5.15). Filled by the VM builder, which has /dev/kvm open.
+    uint64_t guest_debug_flags = 0;
 };
 HostKind detect_host_kind();
 

@@ -84,6 +84,17 @@ VmExit Vcpu::run() {
     return convert_exit(*run_, size_t(mmap_size_), r, err);
 }
 
+void Vcpu::finish_pending_io() {
+    run_->immediate_exit = 1;
+    int r = raw_ioctl(fd_.get(), KVM_RUN, 0);
+    int err = errno;
+    run_->immediate_exit = 0;
+    run_->kvm_dirty_regs = 0;
+    if (r == 0 || err != EINTR)
+        throw std::runtime_error(std::string("KVM_RUN (immediate_exit, finishing an I/O exit): ") +
+                                 (r == 0 ? "entered the guest" : std::strerror(err)));
+}
+
 void Vcpu::complete_io_read(const VmExit& exit, uint64_t value) {
     auto& run = run_page();
     if (auto* io = std::get_if<exits::Io>(&exit.kind)) {

@@ -54,6 +54,11 @@ public:
         run_->msr.error = inject_gp ? 1 : 0;
     }
 
+    // Let KVM finish the instruction of the last exit (an OUT, an MMIO write: it moves RIP past
+    // it) without entering the guest: KVM_RUN with immediate_exit (KVM's api.rst). Then KVM_SET_REGS
+    // may put RIP anywhere, and no later KVM_RUN skips an instruction the guest never ran.
+    void finish_pending_io();
+
     // Async-signal-safe: make the current or next KVM_RUN return at once.
     void request_immediate_exit() { __atomic_store_n(&run_->immediate_exit, 1, __ATOMIC_SEQ_CST); }
 

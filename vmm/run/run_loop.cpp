@@ -76,11 +76,11 @@ void RunLoop::make_tracer() {
     sink.syscall_edge = [this](const std::string& name, bool enter, uint64_t) { count_syscall(name, enter); };
     sink.exception = [this](const std::string& m) { count_exception(m); };
     tracer_.emplace(opts_.trace, m_.image.symbols, m_.mem, std::move(sink), bps_, m_.image.elf.segments);
-    router_.add_hook({[this](const VmExit& e) { return std::holds_alternative<exits::Debug>(e.kind) || bp_hlt_; },
-                      [this](const VmExit&) { return std::string(bp_hlt_ ? "software breakpoint" : ""); },
+    router_.add_hook({[this](const VmExit& e) { return std::holds_alternative<exits::Debug>(e.kind) || bp_sw_; },
+                      [this](const VmExit&) { return std::string(bp_sw_ ? "software breakpoint" : ""); },
                       [this](const VmExit& e) {
                           auto* dbg = std::get_if<exits::Debug>(&e.kind);
-                          m_.vcpu->set_guest_debug(tracer_->on_debug(dbg ? *dbg : trace::kHltBreakpoint, e.cpu));
+                          m_.vcpu->set_guest_debug(tracer_->on_debug(dbg ? *dbg : trace::kPatchBreakpoint, e.cpu));
                           return true;
                       }});
 }
@@ -103,16 +103,16 @@ std::optional<int> RunLoop::attach_gdb() {
     // gdb owns debug exits and its own Ctrl-C: the first hook, before the tracer's.
     router_.add_hook({[this](const VmExit& e) {
                           auto* in = std::get_if<exits::Interrupted>(&e.kind);
-                          return std::holds_alternative<exits::Debug>(e.kind) || bp_hlt_ ||
+                          return std::holds_alternative<exits::Debug>(e.kind) || bp_sw_ ||
                                  (in && gdb_->interrupt_requested());
                       },
                       [this](const VmExit& e) {
-                          return std::string(std::holds_alternative<exits::Debug>(e.kind) || bp_hlt_ ? ""
+                          return std::string(std::holds_alternative<exits::Debug>(e.kind) || bp_sw_ ? ""
                                                                                                    : "interrupted by gdb");
                       },
                       [this](const VmExit& e) {
                           auto* dbg = std::get_if<exits::Debug>(&e.kind);
-                          auto cause = bp_hlt_ ? gdb::StopCause::Breakpoint
+                          auto cause = bp_sw_ ? gdb::StopCause::Breakpoint
                                        : !dbg  ? gdb::StopCause::Interrupt
                                        : x86::dr6_single_step(dbg->dr6) ? gdb::StopCause::Step
                                                                         : gdb::StopCause::Breakpoint;
@@ -226,11 +226,17 @@ int RunLoop::run() {
         if (records_.seq() == 0) timings::mark("first_exit");
         records_.next_exit();
         if (!std::holds_alternative<exits::Shutdown>(e.kind)) seen_.exit(e, records_.seq(), last_reason);
-        // A software breakpoint (a hlt byte, trace/bp_probe.hpp): KVM stopped past it; back onto it,
-        // with KVM_SET_REGS before any KVM_SET_GUEST_DEBUG (a single step is armed for the RIP KVM has).
-        bp_hlt_ = std::holds_alternative<exits::Hlt>(e.kind) &&
-                  ((gdb_ && gdb_->breakpoint_before(e.cpu.regs.rip)) || (tracer_ && tracer_->breakpoint_before(e.cpu.regs.rip)));
-        if (bp_hlt_) --e.cpu.regs.rip, m_.vcpu->set_regs(e.cpu.regs);
+        // A software breakpoint (a hlt or an `out 0xef, al`, trace/code_patches.hpp): back onto it,
+        // with KVM_SET_REGS before any KVM_SET_GUEST_DEBUG (a single step is armed for the RIP KVM
+        // has). An OUT is finished first, or KVM would skip the instruction RIP is put back on.
+        std::optional<uint64_t> bp_at = gdb_ ? gdb_->software_hit(e) : std::nullopt;
+        if (!bp_at && tracer_) bp_at = tracer_->software_hit(e);
+        bp_sw_ = bp_at.has_value();
+        if (bp_sw_) {
+            if (std::holds_alternative<exits::Io>(e.kind)) m_.vcpu->finish_pending_io();
+            e.cpu.regs.rip = *bp_at;
+            m_.vcpu->set_regs(e.cpu.regs);
+        }
         counts_.count_exit(e, last_reason);
         auto routed = router_.route(e);
         if (auto* hook = std::get_if<const ExitHook*>(&routed)) {

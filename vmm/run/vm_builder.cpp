@@ -15,6 +15,7 @@ std::unique_ptr<Machine> build_machine(KernelImage image, uint64_t ram_bytes, kv
     auto m = std::make_unique<Machine>(std::move(image), ram_bytes, sys);
     timings::mark("vm");  // KVM_CREATE_VM, and guest RAM mmap()ed
     m->host = kvm::detect_host_kind();
+    if (int f = sys.check_extension(KVM_CAP_SET_GUEST_DEBUG2); f > 0) m->host.guest_debug_flags = uint64_t(f);
     m->vm.add_memory(m->mem);
     timings::mark("memory");
     // Foreign kernels get the in-kernel interrupt controllers and timer, as on a PC. lstar's own

@@ -16,8 +16,10 @@ const char* bp_kind_name(BpKind k) {
     return k == BpKind::Hardware ? "hardware" : k == BpKind::Software ? "software" : "none";
 }
 
-const char* bp_kind_text(BpKind k) {
-    return k == BpKind::Hardware ? "hardware (DR0-DR3)" : k == BpKind::Software ? "software (hlt)" : "none";
+std::string bp_text(const BpChoice& c) {
+    if (c.kind == BpKind::Hardware) return "hardware (DR0-DR3)";
+    if (c.kind == BpKind::None) return "none";
+    return c.patch.len == 1 ? "software (hlt)" : "software (out 0xef)";
 }
 
 namespace {
@@ -36,6 +38,7 @@ std::optional<uint64_t> first_insn_gpa(const GuestMemory& mem, const kvm_sregs& 
 BpChoice choose_breakpoints(const kvm::HostKind& host, kvm::Vcpu& vcpu, GuestMemory& mem, bool hlt_exits) {
     BpChoice c;
     c.host = host.module;
+    c.block_irq = host.guest_debug_flags & KVM_GUESTDBG_BLOCKIRQ;
     if (host.module == "kvm_pvm") {
         c.why = "kvm_pvm: DR breakpoints fire in ring 0 (and a ring-0 int3 is an emulation failure there)";
         return c;
@@ -45,15 +48,15 @@ BpChoice choose_breakpoints(const kvm::HostKind& host, kvm::Vcpu& vcpu, GuestMem
     bool long_mode = (sregs.efer & x86::kEferLma) && sregs.cs.l;
     uint64_t linear = long_mode ? regs.rip : sregs.cs.base + regs.rip;
     auto gpa = first_insn_gpa(mem, sregs, linear);
-    if (hlt_exits && (!gpa || !mem.contains(*gpa, 1))) {
+    const PatchInsn insn = hlt_exits ? kHlt : kOutBreakpoint;
+    if (!gpa || !mem.contains(*gpa, insn.len)) {
         c.why = "not probed (the first instruction is not in guest RAM); assumed to fire";
         return c;
     }
-    CodePatches patch(mem, kHlt);
+    CodePatches patch(mem, insn);
     kvm_guest_debug d{};
     d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
-    if (hlt_exits) patch.insert(linear, *gpa);
-    else d.control |= KVM_GUESTDBG_SINGLESTEP;
+    patch.insert(linear, *gpa);  // only the probe's run: no instruction of the guest runs under it
     d.arch.debugreg[0] = linear;
     d.arch.debugreg[7] = x86::dr7_enable(0, 0);
     vcpu.set_guest_debug(d);
@@ -62,6 +65,7 @@ BpChoice choose_breakpoints(const kvm::HostKind& host, kvm::Vcpu& vcpu, GuestMem
         vcpu.run_page().immediate_exit = 0;
         e = vcpu.run();
     }
+    bool patch_hit = patch.hit(e).has_value();
     patch.remove_all();
     vcpu.set_guest_debug(kvm_guest_debug{});
     auto* dbg = std::get_if<exits::Debug>(&e.kind);
@@ -71,20 +75,21 @@ BpChoice choose_breakpoints(const kvm::HostKind& host, kvm::Vcpu& vcpu, GuestMem
         c.why = "DR0 fired on the first instruction (" + host.module + ")";
         return c;
     }
-    if (hlt_exits && std::holds_alternative<exits::Hlt>(e.kind)) {
-        vcpu.set_regs(regs);  // KVM moved RIP past the hlt: stand on the first instruction again
+    if (patch_hit) {
+        if (!hlt_exits) vcpu.finish_pending_io();  // KVM completes the OUT (RIP past it) without running the guest
+        vcpu.set_regs(regs);                         // stand on the first instruction again
         c.kind = BpKind::Software;
-        c.why = "hardware breakpoints (DR0-DR3) did not fire on this KVM (" + host.module +
-                "): DR0 and a hlt on the first instruction, and the hlt stopped the guest";
+        c.patch = insn;
+        c.why = "hardware breakpoints (DR0-DR3) did not fire on this KVM (" + host.module + "): DR0 and " +
+                (hlt_exits ? std::string("a hlt") : std::string("an `out 0xef, al` (the in-kernel interrupt controller "
+                                                                "keeps a hlt inside KVM)")) +
+                " on the first instruction, and the " + insn.name + " stopped the guest";
         return c;
     }
     c.kind = BpKind::None;
-    c.why = hlt_exits ? "neither DR0 nor a hlt on the first instruction stopped the guest on this KVM (" +
-                            host.module + "; the first exit was '" + std::string(exit_name(e.kind)) + "')"
-                      : "DR0 on the first instruction did not fire on this KVM (" + host.module +
-                            "), and a hlt breakpoint would not stop a guest with the in-kernel interrupt controller "
-                                           "(KVM halts the vCPU itself); tracing this kernel needs DR0-DR3, which "
-                                           "fire on hardware KVM (VT-x, AMD-V)";
+    c.why = "neither DR0 nor " + std::string(hlt_exits ? "a hlt" : "an `out 0xef, al`") +
+            " on the first instruction stopped the guest on this KVM (" + host.module + "; the first exit was '" +
+            std::string(exit_name(e.kind)) + "')";
     return c;
 }
 

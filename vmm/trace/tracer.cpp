@@ -67,7 +67,7 @@ std::vector<unsigned> parse_vectors(const std::string& list) {
 
 Tracer::Tracer(TraceOptions opts, const SymbolTable& syms, GuestMemory& mem, TraceSink sink, BpChoice bps,
                std::vector<ElfSegment> segments)
-    : opts_(std::move(opts)), syms_(syms), mem_(mem), sink_(std::move(sink)), bpk_(std::move(bps)), patches_(mem, kHlt),
+    : opts_(std::move(opts)), syms_(syms), mem_(mem), sink_(std::move(sink)), bpk_(std::move(bps)), patches_(mem, bpk_.patch),
       segments_(std::move(segments)) {
     if (opts_.timestamps) tzset();  // now: /etc/localtime is read before the run loop's seccomp filter
 }
@@ -95,7 +95,7 @@ kvm_guest_debug Tracer::start(const CpuState& cpu, uint64_t lstar) {
     if (sink_.line)
         sink_.line(bpk_.kind == BpKind::None
                        ? "trace: this KVM (" + bpk_.host + ") cannot trace: " + bpk_.why
-                       : "trace: breakpoints: " + std::string(bp_kind_text(bpk_.kind)) + " (" + bpk_.why + ")");
+                       : "trace: breakpoints: " + bp_text(bpk_) + " (" + bpk_.why + ")");
     if (sink_.record)
         sink_.record(JsonObject().str("type", "trace").str("kind", "breakpoints").str("breakpoints", bp_kind_name(bpk_.kind))
                          .str("host", bpk_.host).str("why", bpk_.why).done());
@@ -231,11 +231,12 @@ void Tracer::step_line(const CpuState& cpu, const std::string& text) {
 
 kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
     note_cpu(cpu);
-    // Our hlt bytes out while the monitor reads guest code (every way out of here arms again).
+    // Our patches out while the monitor reads guest code (every way out of here arms again).
     bool hit_patch = patches_.patched(cpu.regs.rip);
     patches_.remove_all();
-    stopped_by_ = d.exception == kHltBreakpoint.exception ? "hlt" : d.exception == x86::kVecDB ? "#DB" : "#BP";
-    if (d.exception == kHltBreakpoint.exception) ++hlt_hits_;
+    const bool patch = d.exception == kPatchBreakpoint.exception;
+    stopped_by_ = patch ? patches_.insn().name : d.exception == x86::kVecDB ? "#DB" : "#BP";
+    if (patch) ++patch_hits_;
     if (mode_ == Mode::Off) return kvm_guest_debug{};
     if (mode_ == Mode::WaitIdt) {
         ++idt_wait_steps_;
@@ -262,7 +263,7 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
         mode_ = Mode::Armed;
         return armed();
     }
-    if (mode_ == Mode::Path && landing_pending_ && d.exception == kHltBreakpoint.exception) {
+    if (mode_ == Mode::Path && landing_pending_ && patch) {
         landing_pending_ = false;
         end_path(landing_not_reported());
         patches_.remove_all();  // and on to the breakpoint hit below, in Armed mode
@@ -293,7 +294,7 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
         std::string text = insn_at(cpu, &len);
         step_line(cpu, text);
         prev_ = cpu, prev_text_ = text, prev_len_ = len;
-        if (text.rfind("sysret", 0) == 0 || text.rfind("iret", 0) == 0) {
+        if (text.rfind("sysret", 0) == 0 || (text.rfind("iret", 0) == 0 && returns_to_user(cpu))) {
             on_syscall_return(cpu, text);
             landing_pending_ = true;
             if (software()) {
@@ -306,7 +307,7 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
         }
         return single_step();
     }
-    // Armed: which breakpoint? DR6 says (a hlt: the RIP, put back on it); the RIP is the fallback.
+    // Armed: which breakpoint? DR6 says (a patch: the RIP, put back on it); the RIP is the fallback.
     int slot = software() ? -1 : x86::dr6_hit_slot(d.dr6);
     const Bp* bp = nullptr;
     if (slot >= 0 && size_t(slot) < bps_.size() && bps_[size_t(slot)].addr == cpu.regs.rip) bp = &bps_[size_t(slot)];
@@ -339,14 +340,27 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
             return armed();
         }
         break;
-    case Kind::Return:
-        on_syscall_return(cpu, insn_at(cpu));
+    case Kind::Return: {
+        // An iretq may also end an interrupt that came in kernel mode (Linux's common exit path):
+        // only one whose frame goes back to CPL 3 ends the syscall.
+        std::string insn = insn_at(cpu);
+        if (insn.rfind("iret", 0) == 0 && !returns_to_user(cpu)) break;  // step over it, still waiting
+        on_syscall_return(cpu, insn);
         lstar_skip_ = false;
         return armed();  // the return sites go unarmed with the call done, LSTAR is armed again
+    }
     case Kind::Exception: on_exception(bp->vector, cpu, bp->frame_offset); break;
     }
     mode_ = Mode::StepOver;  // an exception handler's breakpoint stays armed: step over it first
     return single_step();
+}
+
+bool Tracer::returns_to_user(const CpuState& cpu) const {
+    auto cs = read_virtual(mem_, cpu.sregs.cr3, cpu.regs.rsp + 8, 8);  // iretq pops RIP, CS, RFLAGS, RSP, SS
+    if (!cs) return true;  // unreadable: count it, as before the check (the line shows the value)
+    uint64_t sel = 0;
+    std::memcpy(&sel, cs->data(), 8);
+    return (sel & 3) == 3;
 }
 
 kvm_guest_debug Tracer::end_path(const std::string& why) {

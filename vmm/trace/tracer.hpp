@@ -2,11 +2,12 @@
 // LSTAR and at the sysretq/iretq the entry code returns through, breakpoints on exception handlers
 // read from the guest's IDT, and single-stepping the entry path.
 //
-// The breakpoints are hardware ones (DR0-DR3), or hlt bytes in guest memory on a KVM whose debug
-// registers do not fire (trace/bp_probe.hpp decides before the first instruction). On kvm_pvm a
+// The breakpoints are hardware ones (DR0-DR3), or patches in guest memory (hlt, or `out 0xef, al`
+// for a kernel with the in-kernel irqchip) on a KVM whose debug registers do not fire
+// (trace/bp_probe.hpp decides before the first instruction). On kvm_pvm a
 // hardware breakpoint fires again when the vCPU resumes at it (RF does not help), so a hit is
 // followed by arming the other side (LSTAR / the return sites) or by: disarm, one single step,
-// re-arm. A hlt breakpoint is handled the same way: it is taken out while the vCPU runs the
+// re-arm. A software breakpoint is handled the same way: it is taken out while the vCPU runs the
 // instruction under it. Breakpoints and single steps are reported only for ring-0 code on kvm_pvm; the
 // syscall entry runs in ring 0 once the CPL switch is done, so that is enough.
 #pragma once
@@ -30,8 +31,8 @@
 
 namespace lstar::trace {
 
-// What the run loop passes on_debug for a software breakpoint's hlt exit.
-inline constexpr exits::Debug kHltBreakpoint{~0u, 0, 0, 0};
+// What the run loop passes on_debug for a software breakpoint's exit (a hlt or an OUT).
+inline constexpr exits::Debug kPatchBreakpoint{~0u, 0, 0, 0};
 
 struct TraceOptions {
     bool syscalls = false;
@@ -61,8 +62,8 @@ struct TraceSink {
 
 class Tracer {
 public:
-    // bps: the breakpoint kind this KVM supports (choose_breakpoints); software ones write hlt
-    // bytes into mem.
+    // bps: the breakpoint kind this KVM supports (choose_breakpoints); software ones write their
+    // patch (bps.patch) into mem.
     // segments: the kernel image's, for a software breakpoint on code not mapped yet (image_gpa).
     Tracer(TraceOptions opts, const SymbolTable& syms, GuestMemory& mem, TraceSink sink, BpChoice bps = {},
            std::vector<ElfSegment> segments = {});
@@ -72,15 +73,17 @@ public:
     // Called after every exit with the current LSTAR (0 while unknown): notices a new LSTAR or a
     // new IDT and returns the debug state to install when it changes.
     std::optional<kvm_guest_debug> after_exit(const CpuState& cpu, uint64_t lstar);
-    // A KVM_EXIT_DEBUG, or a software breakpoint's hlt exit (d = kHltBreakpoint, cpu with RIP put
+    // A KVM_EXIT_DEBUG, or a software breakpoint's exit (d = kPatchBreakpoint, cpu with RIP put
     // back on the breakpoint): returns the debug state to install before the next run.
     kvm_guest_debug on_debug(const exits::Debug& d, const CpuState& cpu);
     // The run ended: a syscall that never returned (exit_group) is printed with "= ?", and with -c
     // the table follows.
     void finish();
 
-    // A hlt exit with RIP here: one of our software breakpoints (the hlt byte at rip - 1)?
-    bool breakpoint_before(uint64_t rip) const { return software() && patches_.patched(rip - 1); }
+    // The breakpoint address if this exit is one of our software breakpoints (CodePatches::hit).
+    std::optional<uint64_t> software_hit(const VmExit& e) const {
+        return software() ? patches_.hit(e) : std::nullopt;
+    }
 
     uint64_t traced_syscalls() const { return syscalls_; }
     uint64_t traced_exceptions() const { return exceptions_; }
@@ -100,20 +103,21 @@ private:
         Kind kind;
         unsigned vector = 0;
         unsigned frame_offset = 0;  // exception: where the CPU's frame is, relative to RSP at the breakpoint
-        uint64_t gpa = kNoGpa;      // software breakpoints: where the hlt goes (found when first armed)
+        uint64_t gpa = kNoGpa;      // software breakpoints: where the patch goes (found when first armed)
     };
 
-    // The debug state for running on: the breakpoints that are due, in DR0-DR3 or as hlt bytes.
+    // The debug state for running on: the breakpoints that are due, in DR0-DR3 or as patches.
     kvm_guest_debug armed();
-    // One single step with no breakpoint armed (and no hlt of ours left in guest memory).
+    // One single step with no breakpoint armed (and no patch of ours left in guest memory).
     kvm_guest_debug single_step();
     bool software() const { return bpk_.kind == BpKind::Software; }
-    unsigned capacity() const;  // breakpoints at most: four debug registers, or 16 hlt bytes
+    unsigned capacity() const;  // breakpoints at most: four debug registers, or 16 patches
     void place_patch(Bp& b);
     void note_cpu(const CpuState& cpu) { cr0_ = cpu.sregs.cr0, cr3_ = cpu.sregs.cr3; }
     void plan(const CpuState& cpu);
     void on_syscall_entry(const CpuState& cpu);
     void on_syscall_return(const CpuState& cpu, const std::string& insn);
+    bool returns_to_user(const CpuState& cpu) const;  // at an iretq: its frame's CS has RPL 3
     void syscall_line(std::optional<int64_t> ret);  // the strace line of call_, as the options want it
     void on_exception(unsigned vector, const CpuState& cpu, unsigned frame_offset);
     void step_line(const CpuState& cpu, const std::string& insn_text);
@@ -129,9 +133,9 @@ private:
     GuestMemory& mem_;
     TraceSink sink_;
     BpChoice bpk_;
-    CodePatches patches_;  // software breakpoints: hlt bytes in guest memory
+    CodePatches patches_;  // software breakpoints: their patches in guest memory
     std::vector<ElfSegment> segments_;
-    const char* stopped_by_ = "";  // what stopped the guest last: "#DB" (DR0-DR3, a step) or "hlt"
+    const char* stopped_by_ = "";  // what stopped the guest last: "#DB" (DR0-DR3, a step), "hlt" or "out"
     uint64_t cr0_ = 0, cr3_ = 0;  // at the last exit: the page tables a patch's address is found in
     Mode mode_ = Mode::Armed;
     uint64_t lstar_ = 0, idt_base_ = 0;
@@ -154,7 +158,7 @@ private:
     unsigned prev_len_ = 0;
     uint64_t path_insns_ = 0, step_no_ = 0;
     bool finished_ = false;
-    uint64_t syscalls_ = 0, exceptions_ = 0, idt_wait_steps_ = 0, hlt_hits_ = 0;
+    uint64_t syscalls_ = 0, exceptions_ = 0, idt_wait_steps_ = 0, patch_hits_ = 0;
 };
 
 // strace's -t prefixes: style 1 "21:16:10 ", 2 "21:16:10.123456 ", 3 "1796332738.123456 "; 0 "".

@@ -1,11 +1,12 @@
 // The tracer's breakpoints: where they go (LSTAR, the return sites found in its code, the
-// exception handlers in the IDT), arming them as DR0-DR3 or as hlt bytes, and the summary's
+// exception handlers in the IDT), arming them as DR0-DR3 or as patches (hlt, out), and the summary's
 // lines about them.
 #include "trace/tracer.hpp"
 
 #include <algorithm>
 #include <cstring>
 
+#include "memory/instruction_fetch.hpp"
 #include "memory/page_walk.hpp"
 #include "common/json.hpp"
 #include "cpu/debug_regs.hpp"
@@ -17,10 +18,22 @@ namespace lstar::trace {
 
 unsigned Tracer::capacity() const { return software() ? 16 : x86::kDebugSlots; }
 
-// The hlt goes to the physical byte under addr in the page tables of the last exit (the ones
+// The patch goes to the physical bytes under addr in the page tables of the last exit (the ones
 // the entry code and the handlers were read through), or where the loader put it when they do
 // not map it yet.
 void Tracer::place_patch(Bp& b) {
+    if (patches_.patched(b.addr)) return;
+    if (patches_.insn().len > 1) {
+        // A two-byte patch over a one-byte instruction would also cover the next one, which code
+        // elsewhere may jump to: no breakpoint there.
+        auto i = guest_instruction(mem_, cr0_, cr3_, b.addr);
+        if (i && i->length < patches_.insn().len) {
+            if (sink_.line)
+                sink_.line("trace: no software breakpoint at " + with_sym(b.addr) + ": its instruction (" + i->text +
+                           ") is shorter than the " + std::to_string(patches_.insn().len) + "-byte `out 0xef, al`");
+            return;
+        }
+    }
     if (b.gpa == kNoGpa) {
         if (!(cr0_ & x86::kCr0Pg)) b.gpa = b.addr;  // paging off: linear == physical
         else if (auto t = translate(mem_, cr3_, b.addr)) b.gpa = t->gpa;
@@ -29,7 +42,7 @@ void Tracer::place_patch(Bp& b) {
     }
     if (!patches_.insert(b.addr, b.gpa) && sink_.line)
         sink_.line("trace: no software breakpoint at " + with_sym(b.addr) + ": guest-physical " + hex(b.gpa) +
-                   " is outside guest RAM");
+                   " is outside guest RAM (or the patch would cross a page)");
 }
 
 kvm_guest_debug Tracer::armed() {
@@ -38,7 +51,7 @@ kvm_guest_debug Tracer::armed() {
         patches_.remove_all();
         return d;  // control 0: debugging off
     }
-    // A hlt needs no debugging on: it exits to the monitor by itself (no in-kernel irqchip).
+    // A patch needs no debugging on: it exits to the monitor by itself.
     if (!software()) d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
     for (unsigned i = 0; i < bps_.size() && i < capacity(); ++i) {
         bool due = !(bps_[i].kind == Kind::Lstar && lstar_skip_) && !(bps_[i].kind == Kind::Return && !pending_);
@@ -57,7 +70,7 @@ kvm_guest_debug Tracer::armed() {
 kvm_guest_debug Tracer::single_step() {
     patches_.remove_all();  // the step runs the instruction under a patch, not the patch
     kvm_guest_debug d{};
-    d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+    d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | (bpk_.block_irq ? KVM_GUESTDBG_BLOCKIRQ : 0);
     return d;
 }
 
@@ -104,7 +117,9 @@ void Tracer::plan(const CpuState& cpu) {
             at.regs.rip = handler;
             unsigned len = 0;
             std::string first = insn_at(at, &len);
-            if (len && first.rfind("jmp", 0) != 0 && first.rfind("call", 0) != 0) {
+            // A patch stops before the first instruction on every KVM that uses one (not kvm_pvm).
+            bool first_fits = software() && len >= patches_.insn().len;
+            if (len && !first_fits && first.rfind("jmp", 0) != 0 && first.rfind("call", 0) != 0) {
                 bp = handler + len;
                 if (first.rfind("push", 0) == 0) frame_offset = 8;
             }
@@ -118,16 +133,16 @@ void Tracer::plan(const CpuState& cpu) {
 
 std::string Tracer::exits_text(uint64_t debug_exits) const {
     std::string s = "debug exits " + std::to_string(debug_exits);
-    return software() ? s + ", breakpoint hlt exits " + std::to_string(hlt_hits_) : s;
+    return software() ? s + ", breakpoint " + patches_.insn().name + " exits " + std::to_string(patch_hits_) : s;
 }
 
 std::string Tracer::summary(uint64_t debug_exits, std::optional<uint64_t> guest_syscalls) const {
-    std::string s = "  breakpoints  " + std::string(bp_kind_text(bpk_.kind)) + ": " + bpk_.why + "\n";
+    std::string s = "  breakpoints  " + bp_text(bpk_) + ": " + bpk_.why + "\n";
     bool watched = opts_.syscalls || opts_.path;
     if (bpk_.kind == BpKind::None || (watched && syscalls_ == 0 && guest_syscalls && *guest_syscalls > 0)) {
         std::string why = bpk_.kind == BpKind::None
                               ? bpk_.why
-                              : std::string(bp_kind_text(bpk_.kind)) + " breakpoints at LSTAR never stopped the guest";
+                              : bp_text(bpk_) + " breakpoints at LSTAR never stopped the guest";
         s += "  traced       nothing: this KVM (" + bpk_.host + ") cannot trace" +
              (guest_syscalls ? " the guest's " + std::to_string(*guest_syscalls) + " syscalls" : "") + ": " + why +
              " (" + exits_text(debug_exits) + ")\n";
