@@ -15,6 +15,9 @@ inline constexpr long kRtSigaction = 13, kRtSigprocmask = 14, kDup = 32, kDup2 =
                       kChdir = 80, kFchdir = 81, kDup3 = 292, kPoll = 7;
 // The clock calls (time.cpp, the vDSO's fallbacks).
 inline constexpr long kGettimeofday = 96, kTime = 201, kClockGettime = 228, kClockGetres = 229, kGetcpu = 309;
+// Calls lstar's kernel does not have, which change the calling task's address space or make a new
+// task (the tracer matches a foreign kernel's returns to entries by them, vmm/trace/inflight.cpp).
+inline constexpr long kRtSigreturn = 15, kClone = 56, kFork = 57, kVfork = 58, kExecveat = 322, kClone3 = 435;
 inline constexpr long kMax = 335;  // sys_call_table has kMax + 1 slots, as __NR_syscall_max + 1
 }  // namespace lstar::nr
 

@@ -75,7 +75,9 @@ void RunLoop::make_tracer() {
     sink.record = [this](const std::string& j) { records_.with_seq(j); };  // the tracer's records: this exit's seq
     sink.syscall_edge = [this](const std::string& name, bool enter, uint64_t) { count_syscall(name, enter); };
     sink.exception = [this](const std::string& m) { count_exception(m); };
-    tracer_.emplace(opts_.trace, m_.image.symbols, m_.mem, std::move(sink), bps_, m_.image.elf.segments);
+    trace::TraceOptions topts = opts_.trace;
+    topts.preemptive = m_.boot.foreign;  // Linux has interrupts and a scheduler; lstar's kernel runs a call to its end
+    tracer_.emplace(topts, m_.image.symbols, m_.mem, std::move(sink), bps_, m_.image.elf.segments);
     router_.add_hook({[this](const VmExit& e) { return std::holds_alternative<exits::Debug>(e.kind) || bp_sw_; },
                       [this](const VmExit&) { return std::string(bp_sw_ ? "software breakpoint" : ""); },
                       [this](const VmExit& e) {

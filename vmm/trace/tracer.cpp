@@ -15,6 +15,7 @@
 #include "x86/descriptor.hpp"
 #include "x86/exceptions.hpp"
 #include "x86/msr.hpp"
+#include "trace/syscall_decode.hpp"
 
 namespace lstar::trace {
 
@@ -116,7 +117,7 @@ kvm_guest_debug Tracer::start(const CpuState& cpu, uint64_t lstar) {
 
 std::string Tracer::landing_not_reported() const {
     return "  [host] this KVM did not report the single step that lands in ring 3; the return went to RCX=" +
-           hex(call_rcx_) + " at CPL 3";
+           hex(cur_.rcx) + " at CPL 3";
 }
 
 std::optional<kvm_guest_debug> Tracer::after_exit(const CpuState& cpu, uint64_t lstar) {
@@ -133,49 +134,11 @@ std::optional<kvm_guest_debug> Tracer::after_exit(const CpuState& cpu, uint64_t 
         idt_base_ = cpu.sregs.idt.base, replan = true;
     // Away from LSTAR again (an exit inside the syscall): arm it again, so that a syscall which
     // returns to user mode by a way no breakpoint watches does not hide the ones after it.
-    bool rearm = lstar_skip_ && cpu.regs.rip != lstar_;
-    if (rearm) lstar_skip_ = false;
+    bool rearm = (lstar_skip_ && cpu.regs.rip != lstar_) || (return_skip_ && cpu.regs.rip != return_skip_);
+    if (rearm) lstar_skip_ = false, return_skip_ = 0;
     if (replan) plan(cpu);
     if (!replan && !rearm) return std::nullopt;
     return armed();
-}
-
-void Tracer::on_syscall_entry(const CpuState& cpu) {
-    const auto& r = cpu.regs;
-    if (pending_) finish();  // its return went by a way no breakpoint watched: "= ?"
-    pending_ = true;
-    call_ = {r.rax, {r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9}, 64};
-    call_cr3_ = cpu.sregs.cr3;
-    call_rcx_ = r.rcx;
-    call_ns_ = clock_ns();
-    call_wall_ns_ = opts_.timestamps ? clock_ns(CLOCK_REALTIME) : 0;
-    ++syscalls_;
-    const char* name = syscall_name(call_.nr);
-    path_this_call_ = opts_.path && (opts_.path_filter.empty() || (name && opts_.path_filter == name));
-    if (sink_.syscall_edge) sink_.syscall_edge(name ? name : "syscall_" + std::to_string(call_.nr), true, call_.nr);
-    if (sink_.record) {
-        std::string args = "[";
-        for (int i = 0; i < 6; ++i) args += (i ? ",\"" : "\"") + hex(call_.args[i]) + "\"";
-        sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_entry").num("nr", call_.nr)
-                         .str("name", name ? name : "").raw("args", args + "]").hex("rcx", r.rcx).hex("r11", r.r11)
-                         .hex("cr3", cpu.sregs.cr3).hex("rip", r.rip).str("sym", syms_.describe(r.rip))
-                         .num("cpl", cpu.cpl()).str("stopped_by", stopped_by_).done());
-    }
-}
-
-void Tracer::on_syscall_return(const CpuState& cpu, const std::string& insn) {
-    if (!pending_) return;  // an iretq shared with the exception path
-    pending_ = false;
-    int64_t ret = int64_t(cpu.regs.rax);
-    syscall_line(ret);
-    std::string line = format_syscall(call_, ret, user_reader(call_cr3_));
-    const char* name = syscall_name(call_.nr);
-    if (sink_.syscall_edge) sink_.syscall_edge(name ? name : "syscall_" + std::to_string(call_.nr), false, call_.nr);
-    if (sink_.record)
-        sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_return").num("nr", call_.nr)
-                         .str("name", name ? name : "").num("ret", ret).str("via", insn).hex("rip", cpu.regs.rip)
-                         .str("sym", syms_.describe(cpu.regs.rip)).hex("rcx", cpu.regs.rcx).str("line", line)
-                         .str("stopped_by", stopped_by_).done());
 }
 
 void Tracer::on_exception(unsigned vector, const CpuState& cpu, unsigned frame_offset) {
@@ -234,6 +197,7 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
     // Our patches out while the monitor reads guest code (every way out of here arms again).
     bool hit_patch = patches_.patched(cpu.regs.rip);
     patches_.remove_all();
+    if (return_skip_ && cpu.regs.rip != return_skip_) return_skip_ = 0;  // away from it: due again
     const bool patch = d.exception == kPatchBreakpoint.exception;
     stopped_by_ = patch ? patches_.insn().name : d.exception == x86::kVecDB ? "#DB" : "#BP";
     if (patch) ++patch_hits_;
@@ -274,9 +238,9 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
             if (cpu.cpl() == 3)
                 return end_path("  landed in user mode at " + hex(cpu.regs.rip) + " CPL 3 (CS=" +
                                 hex(cpu.sregs.cs.selector) + "), RSP=" + hex(cpu.regs.rsp) +
-                                (cpu.regs.rip == call_rcx_ ? ": the RIP that was in RCX" : ""));
+                                (cpu.regs.rip == cur_.rcx ? ": the RIP that was in RCX" : ""));
             return end_path("  [host] this KVM does not report the single step that lands in ring 3 (ring-3 code "
-                            "runs natively on kvm_pvm); the return went to RCX=" + hex(call_rcx_) + " at CPL 3");
+                            "runs natively on kvm_pvm); the return went to RCX=" + hex(cur_.rcx) + " at CPL 3");
         }
         // Did the last step run more than one instruction? On kvm_pvm `swapgs; sysretq` goes as one.
         if (prev_len_ && cpu.regs.rip != prev_.regs.rip + prev_len_ && prev_text_ == "swapgs") {
@@ -287,7 +251,7 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
                 step_line(next, text + "    [host: ran together with the swapgs before it, not reported as a step]");
                 on_syscall_return(next, text);  // RAX already held the return value at the swapgs
                 return end_path("  [host] the return to ring 3 was not reported by this KVM; it went to RCX=" +
-                                hex(call_rcx_) + " at CPL 3");
+                                hex(cur_.rcx) + " at CPL 3");
             }
         }
         unsigned len = 0;
@@ -299,7 +263,9 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
             landing_pending_ = true;
             if (software()) {
                 // QEMU's AMD-V reports no step after a sysretq that loads TF=0: arm LSTAR with the
-                // step, so the next syscall ends this path (below) and is not missed.
+                // step, so the next syscall ends this path (below) and is not missed. Not the
+                // return site we stand on (other calls in flight keep the others armed).
+                return_skip_ = cpu.regs.rip;
                 kvm_guest_debug dbg = armed();
                 dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
                 return dbg;
@@ -321,7 +287,7 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
         if (opts_.syscalls && returns_.empty()) plan(cpu);
         on_syscall_entry(cpu);
         if (path_this_call_) {
-            const char* name = syscall_name(call_.nr);
+            const char* name = syscall_name(cur_.call.nr);
             if (sink_.line)
                 sink_.line("path of " + std::string(name ? name : "syscall") + " (#" + std::to_string(syscalls_) +
                            "), one line per ring-0 instruction:");
@@ -335,7 +301,8 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
         }
         // Arm the return sites instead of LSTAR (we stand on it): no step over it needed. With
         // none to arm (--trace path alone), step over LSTAR and keep it armed.
-        if (std::any_of(bps_.begin(), bps_.end(), [](const Bp& b) { return b.kind == Kind::Return; })) {
+        if (!opts_.preemptive &&
+            std::any_of(bps_.begin(), bps_.end(), [](const Bp& b) { return b.kind == Kind::Return; })) {
             lstar_skip_ = true;
             return armed();
         }
@@ -347,20 +314,16 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
         if (insn.rfind("iret", 0) == 0 && !returns_to_user(cpu)) break;  // step over it, still waiting
         on_syscall_return(cpu, insn);
         lstar_skip_ = false;
-        return armed();  // the return sites go unarmed with the call done, LSTAR is armed again
+        // Other calls in flight wait for this return site too: leave it out until the next exit
+        // away from it (a single step over sysretq is not reported by QEMU's AMD-V, and with
+        // interrupts blocked for the step the guest would wait for it forever).
+        if (!inflight_.empty()) return_skip_ = cpu.regs.rip;
+        return armed();  // with no call in flight the return sites go unarmed, LSTAR is armed again
     }
     case Kind::Exception: on_exception(bp->vector, cpu, bp->frame_offset); break;
     }
     mode_ = Mode::StepOver;  // an exception handler's breakpoint stays armed: step over it first
     return single_step();
-}
-
-bool Tracer::returns_to_user(const CpuState& cpu) const {
-    auto cs = read_virtual(mem_, cpu.sregs.cr3, cpu.regs.rsp + 8, 8);  // iretq pops RIP, CS, RFLAGS, RSP, SS
-    if (!cs) return true;  // unreadable: count it, as before the check (the line shows the value)
-    uint64_t sel = 0;
-    std::memcpy(&sel, cs->data(), 8);
-    return (sel & 3) == 3;
 }
 
 kvm_guest_debug Tracer::end_path(const std::string& why) {
@@ -371,41 +334,6 @@ kvm_guest_debug Tracer::end_path(const std::string& why) {
     prev_len_ = 0;
     mode_ = Mode::Armed;
     return armed();
-}
-
-void Tracer::syscall_line(std::optional<int64_t> ret) {
-    if (!opts_.selected(call_.nr)) return;
-    const uint64_t ns = clock_ns() - call_ns_;
-    const char* name = syscall_name(call_.nr);
-    // strace -c counts a call when it returns: exit_group, which does not, is in no row.
-    if (ret && opts_.count != TraceOptions::Count::Off)
-        stats_.add(call_.nr, name ? name : "syscall_" + std::to_string(call_.nr), ns, *ret < 0 && *ret > -4096);
-    if (opts_.count == TraceOptions::Count::Only || !sink_.line) return;
-    std::string head = timestamp_prefix(opts_.timestamps, call_wall_ns_);
-    std::string line = head + format_syscall(call_, ret, user_reader(call_cr3_), opts_.align ? int(head.size()) : -1);
-    if (opts_.syscall_times && ret) line += " <" + seconds_text(ns) + ">";
-    sink_.line(line);
-}
-
-void Tracer::finish() {
-    if (pending_) {
-        pending_ = false;
-        syscall_line(std::nullopt);
-        std::string line = format_syscall(call_, std::nullopt, user_reader(call_cr3_));
-        if (sink_.record)
-            sink_.record(JsonObject().str("type", "trace").str("kind", "syscall_return").num("nr", call_.nr)
-                             .str("line", line).done());
-    }
-    if (opts_.count != TraceOptions::Count::Off && sink_.line && !finished_) {
-        finished_ = true;  // the table once, however the run ended
-        if (bpk_.kind == BpKind::None) {  // an empty table would claim the guest made no calls
-            sink_.line("trace: no syscall table: this KVM (" + bpk_.host + ") cannot trace: " + bpk_.why);
-            return;
-        }
-        std::string table = stats_.table();
-        table.pop_back();
-        sink_.line(table);
-    }
 }
 
 }  // namespace lstar::trace

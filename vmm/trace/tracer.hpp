@@ -24,6 +24,7 @@
 #include "memory/guest_memory.hpp"
 #include "trace/bp_probe.hpp"
 #include "trace/entry_scan.hpp"
+#include "trace/inflight.hpp"
 #include "trace/code_patches.hpp"
 #include "trace/syscall_format.hpp"
 #include "trace/syscall_stats.hpp"
@@ -50,6 +51,9 @@ struct TraceOptions {
     enum class Count { Off, Only, Also } count = Count::Off;  // -c (the table, no lines), -C (both)
     bool selected(uint64_t nr) const { return only.empty() || (nr < only.size() && only[nr]); }
     bool any() const { return syscalls || path || exceptions; }
+    // The kernel may run another task's syscall before this one returns (a foreign kernel with
+    // interrupts and a scheduler): LSTAR stays armed throughout (stepped over, not skipped).
+    bool preemptive = false;
 };
 
 // What the tracer reports, for the run loop to print, log and put on the timeline.
@@ -118,7 +122,9 @@ private:
     void on_syscall_entry(const CpuState& cpu);
     void on_syscall_return(const CpuState& cpu, const std::string& insn);
     bool returns_to_user(const CpuState& cpu) const;  // at an iretq: its frame's CS has RPL 3
-    void syscall_line(std::optional<int64_t> ret);  // the strace line of call_, as the options want it
+    void syscall_line(std::optional<int64_t> ret);  // the strace line of cur_, as the options want it
+    void unfinished(const InFlight& c);              // a call whose return was not seen: "= ?"
+    MemReader call_reader() const;                   // cur_'s entry reads, else live user memory
     void on_exception(unsigned vector, const CpuState& cpu, unsigned frame_offset);
     void step_line(const CpuState& cpu, const std::string& insn_text);
     kvm_guest_debug end_path(const std::string& why);
@@ -142,15 +148,16 @@ private:
     std::vector<ReturnSite> returns_;
     std::vector<Bp> bps_;
 
-    // The syscall in flight. Its return sites are armed only while one is (pending_), and LSTAR
-    // is left unarmed right after its own hit (lstar_skip_): a breakpoint re-fires when resumed
-    // at, so arming the other side instead of stepping over saves an exit and an ioctl per edge.
-    bool pending_ = false;
+    // The syscalls in flight (inflight.hpp), and cur_, the one an entry or return is about. The
+    // return sites are armed only while some call is in flight. For a kernel of one task at a
+    // time, LSTAR is left unarmed right after its own hit (lstar_skip_): a breakpoint re-fires when
+    // resumed at, so arming the other side instead of stepping over saves an exit and an ioctl per
+    // edge. A kernel that schedules (TraceOptions::preemptive) could enter again meanwhile, unseen.
+    InFlightCalls inflight_;
+    InFlight cur_;
     bool lstar_skip_ = false;
-    SyscallCall call_{};
-    uint64_t call_ns_ = 0, call_wall_ns_ = 0;  // host clocks at the LSTAR hit (monotonic, realtime)
+    uint64_t return_skip_ = 0;  // a return site just hit, left out while other calls are in flight
     SyscallStats stats_;  // -c
-    uint64_t call_cr3_ = 0, call_rcx_ = 0;
     bool path_this_call_ = false;
     bool landing_pending_ = false;
     CpuState prev_{};          // path mode: the state at the instruction just stepped

@@ -54,7 +54,8 @@ kvm_guest_debug Tracer::armed() {
     // A patch needs no debugging on: it exits to the monitor by itself.
     if (!software()) d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
     for (unsigned i = 0; i < bps_.size() && i < capacity(); ++i) {
-        bool due = !(bps_[i].kind == Kind::Lstar && lstar_skip_) && !(bps_[i].kind == Kind::Return && !pending_);
+        bool due = !(bps_[i].kind == Kind::Lstar && lstar_skip_) &&
+                   !(bps_[i].kind == Kind::Return && (inflight_.empty() || bps_[i].addr == return_skip_));
         if (software()) {
             if (due) place_patch(bps_[i]);
             else patches_.remove(bps_[i].addr);
