@@ -2,9 +2,9 @@
 """Pack the initramfs the Linux tests boot (tests/integration/test_linux.cpp): busybox (static) as
 /bin/busybox with /bin/sh linked to it, and tests/linux/init as /init, in a cpio "newc" archive
 (Linux's Documentation/driver-api/early-userspace/buffer-format.rst). The same bytes go to lstar
-and to QEMU.
+and to QEMU. Each NAME=PATH after them adds PATH's bytes as /bin/NAME (the static test programs).
 
-usage: make_initramfs.py OUTPUT INIT BUSYBOX
+usage: make_initramfs.py OUTPUT INIT BUSYBOX [NAME=PATH ...]
 """
 import os
 import sys
@@ -21,6 +21,13 @@ def entry(name, mode, data=b"", ino=[0]):
 
 def main():
     out, init, busybox = sys.argv[1:4]
+    extra = []
+    for spec in sys.argv[4:]:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or "/" in name:
+            sys.exit(f"make_initramfs.py: '{spec}' is not NAME=PATH")
+        with open(path, "rb") as f:
+            extra.append(entry("bin/" + name, 0o100755, f.read()))
     with open(init, "rb") as f:
         init_data = f.read()
     with open(busybox, "rb") as f:
@@ -28,7 +35,7 @@ def main():
     archive = b"".join([
         entry("bin", 0o040755), entry("proc", 0o040755), entry("dev", 0o040755),
         entry("bin/busybox", 0o100755, bb), entry("bin/sh", 0o120777, b"busybox"),
-        entry("init", 0o100755, init_data), entry("TRAILER!!!", 0),
+        entry("init", 0o100755, init_data), *extra, entry("TRAILER!!!", 0),
     ])
     archive += b"\0" * (-len(archive) % 512)
     tmp = out + ".tmp"

@@ -23,7 +23,10 @@ unsigned Tracer::capacity() const { return software() ? 16 : x86::kDebugSlots; }
 // not map it yet.
 void Tracer::place_patch(Bp& b) {
     if (patches_.patched(b.addr)) return;
-    if (patches_.insn().len > 1) {
+    // An IDT target is an instruction boundary however the kernel patches its code later (Linux's
+    // alternatives turn the 3 one-byte nops at an exception entry into clac, after lstar read
+    // them): the patch goes there even over a one-byte instruction, whose successor nothing jumps to.
+    if (patches_.insn().len > 1 && b.kind != Kind::Exception) {
         // A two-byte patch over a one-byte instruction would also cover the next one, which code
         // elsewhere may jump to: no breakpoint there.
         auto i = guest_instruction(mem_, cr0_, cr3_, b.addr);
@@ -118,9 +121,9 @@ void Tracer::plan(const CpuState& cpu) {
             at.regs.rip = handler;
             unsigned len = 0;
             std::string first = insn_at(at, &len);
-            // A patch stops before the first instruction on every KVM that uses one (not kvm_pvm).
-            bool first_fits = software() && len >= patches_.insn().len;
-            if (len && !first_fits && first.rfind("jmp", 0) != 0 && first.rfind("call", 0) != 0) {
+            // Only there: elsewhere a breakpoint stops before the first instruction, which stays an
+            // instruction boundary when a kernel patches its code (a second one may not).
+            if (len && bpk_.host == "kvm_pvm" && first.rfind("jmp", 0) != 0 && first.rfind("call", 0) != 0) {
                 bp = handler + len;
                 if (first.rfind("push", 0) == 0) frame_offset = 8;
             }

@@ -31,9 +31,11 @@ void Tracer::on_syscall_entry(const CpuState& cpu) {
     }
     ++syscalls_;
     const SyscallCall call = cur_.call;
-    if (auto missed = inflight_.enter(cur_)) unfinished(*missed);  // its return went by a way no breakpoint watched
     const char* name = syscall_name(call.nr);
     path_this_call_ = opts_.path && (opts_.path_filter.empty() || (name && opts_.path_filter == name));
+    // Only calls whose return something watches: the return sites (syscalls), or the path's steps.
+    if (opts_.syscalls || path_this_call_)
+        if (auto missed = inflight_.enter(cur_)) unfinished(*missed);  // its return went by a way no breakpoint watched
     if (sink_.syscall_edge) sink_.syscall_edge(name ? name : "syscall_" + std::to_string(call.nr), true, call.nr);
     if (sink_.record) {
         std::string args = "[";
