@@ -265,6 +265,13 @@ TEST_CASE("files: mknod's mode and device, renameat2, links, modes, owners, utim
     CHECK(format_syscall(call("chroot", {0x5100}), kEPERM, read) == "chroot(\"x\") = -1 EPERM (Operation not permitted)");
     CHECK(format_syscall(call("sendfile", {2, 11, 0, 3}), 3, read) == "sendfile(2, 11, NULL, 3) = 3");
     CHECK(format_syscall(call("getdents", {3, 0x7fff0000, 1024}), 1008, read) == "getdents(3, 0x7fff0000, 1024) = 1008");
+    check_table(access_mode, {{0, "F_OK"}, {7, "R_OK|W_OK|X_OK"}, {0x14, "R_OK|0x10"}, {0x10, "0x10 /* ?_OK */"}});
+    CHECK(format_syscall(call("access", {0x5100, 0}), -2, read) == "access(\"x\", F_OK) = -1 ENOENT (No such file or directory)");
+    CHECK(format_syscall(call("faccessat", {cwd, 0x5100, 6}), 0, read) == "faccessat(AT_FDCWD, \"x\", R_OK|W_OK) = 0");
+    auto uts = reader({{0x7000, cstr("Linux")}, {0x7000 + 65, cstr("(none)")}});
+    CHECK(format_syscall(call("uname", {0x7000}), 0, uts) == "uname({sysname=\"Linux\", nodename=\"(none)\", ...}) = 0");
+    CHECK(format_syscall(call("uname", {0}), kEFAULT, uts) == "uname(NULL) = -1 EFAULT (Bad address)");
+    CHECK(utsname_at(uts, 0xdead000) == "0xdead000");
 }
 
 TEST_CASE("poll and select: the fds asked about, and after the result the ready ones and the time left") {

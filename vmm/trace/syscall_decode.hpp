@@ -61,6 +61,7 @@ std::string gid_list_at(const MemReader& read, uint64_t va, int64_t n);  // getg
 std::string fd_pair_at(const MemReader& read, uint64_t va);  // pipe: "[3, 4]"
 std::string tms_at(const MemReader& read, uint64_t va);      // "{tms_utime=1 /* 0.01 s */, ...}"
 std::string sysinfo_at(const MemReader& read, uint64_t va);  // "{uptime=151, loads=[...], ...}"
+std::string utsname_at(const MemReader& read, uint64_t va);  // "{sysname=\"Linux\", nodename=\"(none)\", ...}"
 
 // Files, mounts, sockets and waiting on fds (trace/syscall_decode_fs.cpp).
 std::string mount_flags(uint64_t flags);     // "MS_RDONLY|MS_NOSUID", "MS_MGC_VAL|MS_RDONLY", "0"
@@ -69,6 +70,7 @@ bool mount_data_is_string(uint64_t flags);   // not for MS_BIND, MS_MOVE or a pr
 std::string umount_flags(uint64_t flags);    // "MNT_DETACH", "0"
 std::string rename_flags(uint64_t flags);    // "RENAME_NOREPLACE", "0"
 std::string timer_flags(uint64_t flags);     // clock_nanosleep: "TIMER_ABSTIME", "0"
+std::string access_mode(uint64_t mode);      // "F_OK", "R_OK|W_OK", "0x10 /* ?_OK */"
 std::string statfs_at(const MemReader& read, uint64_t va);  // "{f_type=TMPFS_MAGIC, f_bsize=4096, ...}"
 std::string utimens_at(const MemReader& read, uint64_t va); // "[UTIME_OMIT, {tv_sec=1, tv_nsec=2} /* ... */]"
 std::string timeval_at(const MemReader& read, uint64_t va); // "{tv_sec=1, tv_usec=2}"

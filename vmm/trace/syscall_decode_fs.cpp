@@ -61,6 +61,12 @@ std::string rename_flags(uint64_t f) {
                      "", "RENAME_???");
 }
 
+std::string access_mode(uint64_t m) {
+    constexpr uint64_t kR = 4, kW = 2, kX = 1;  // R_OK, W_OK, X_OK; F_OK is 0
+    if ((m & 0xffffffff) == 0) return "F_OK";
+    return bit_names(m & 0xffffffff, {{kR, "R_OK"}, {kW, "W_OK"}, {kX, "X_OK"}}, "", "?_OK");
+}
+
 std::string timer_flags(uint64_t f) {
     return bit_names(f & 0xffffffff, {{timer_flags::ABSTIME, "TIMER_ABSTIME"}}, "", "TIMER_???");
 }

@@ -1,5 +1,5 @@
 // strace 6.1's words for the process calls: clone, wait4 and waitid, prctl, reboot, getrusage,
-// times, sysinfo, getgroups, pipe. Checked against strace on the host (tests/unit/test_syscall_decode_proc.cpp).
+// times, sysinfo, getgroups, pipe, uname. Checked against strace on the host (tests/unit/test_syscall_decode_proc.cpp).
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -272,6 +272,13 @@ std::string sysinfo_at(const MemReader& read, uint64_t va) {
            "], totalram=" + u(w[4]) + ", freeram=" + u(w[5]) + ", sharedram=" + u(w[6]) + ", bufferram=" + u(w[7]) +
            ", totalswap=" + u(w[8]) + ", freeswap=" + u(w[9]) + ", procs=" + u(w[10] & 0xffff) +
            ", totalhigh=" + u(w[11]) + ", freehigh=" + u(w[12]) + ", mem_unit=" + u(w[13] & 0xffffffff) + "}";
+}
+
+std::string utsname_at(const MemReader& read, uint64_t va) {
+    constexpr uint64_t kField = 65;  // struct utsname: six NUL-terminated arrays of 65 bytes
+    if (!va || !read(va, 1)) return address(va);
+    return "{sysname=" + quoted_at(read, va, kField, true) + ", nodename=" + quoted_at(read, va + kField, kField, true) +
+           ", ...}";
 }
 
 }  // namespace lstar::trace

@@ -33,10 +33,11 @@ namespace {
 // who, i = waitid's id type, h = siginfo out, 0 = two fds out (pipe), * = gids out, as many as
 // returned, % = struct tms out, $ = struct sysinfo out, ^ = struct statfs out, 2 = utimensat's two
 // timespecs, ( = struct timeval in, [ = struct pollfd array (length: the next argument), { = an
-// fd_set of the first argument's size, ~ = pselect6's {sigmask, size}. Whole calls, their arguments
+// fd_set of the first argument's size, ~ = pselect6's {sigmask, size}, @ = access's mode,
+// = = struct utsname out. Whole calls, their arguments
 // depending on each other (trace/syscall_decode_proc.cpp, _fs.cpp): V = clone, N = prctl,
 // E = reboot, Z = socket.
-// Outputs (T, l, S, p, o, G, w, r, h, 0, *, %, $, ^) are read after the call, and only when it
+// Outputs (T, l, S, p, o, G, w, r, h, 0, *, %, $, ^, =) are read after the call, and only when it
 // succeeded, as strace does.
 const std::map<std::string_view, std::string_view>& kinds() {
     static const std::map<std::string_view, std::string_view> k = {
@@ -44,10 +45,10 @@ const std::map<std::string_view, std::string_view>& kinds() {
         {"close", "d"},         {"stat", "sS"},          {"lstat", "sS"},         {"fstat", "dS"},
         {"newfstatat", "FsSa"}, {"lseek", "dDW"},        {"mmap", "xuPMdX"},      {"mprotect", "xuP"},
         {"munmap", "xu"},       {"brk", "x"},            {"ioctl", "dIx"},        {"pread64", "douD"},
-        {"pwrite64", "dbuD"},   {"readv", "dxd"},        {"writev", "dxd"},       {"access", "sx"},
+        {"pwrite64", "dbuD"},   {"readv", "dxd"},        {"writev", "dxd"},       {"access", "s@"},
         {"getpid", ""},         {"getppid", ""},         {"gettid", ""},          {"getuid", ""},
         {"geteuid", ""},        {"getgid", ""},          {"getegid", ""},         {"exit", "d"},
-        {"exit_group", "d"},    {"execve", "sxx"},       {"uname", "x"},          {"arch_prctl", "AY"},
+        {"exit_group", "d"},    {"execve", "sxx"},       {"uname", "="},          {"arch_prctl", "AY"},
         {"getdents64", "dxu"},  {"readlink", "sou"},     {"readlinkat", "Fsou"},  {"getrandom", "Gug"},
         {"clock_gettime", "CT"}, {"clock_getres", "CT"}, {"gettimeofday", "xx"},  {"time", "x"},
         {"set_tid_address", "x"}, {"set_robust_list", "xu"}, {"prlimit64", "dRLl"}, {"getrlimit", "Rl"},
@@ -55,7 +56,7 @@ const std::map<std::string_view, std::string_view>& kinds() {
         {"chdir", "s"},         {"fchdir", "d"},         {"getcwd", "pu"},        {"mkdir", "sm"},
         {"unlink", "s"},        {"dup", "d"},            {"dup2", "dd"},          {"dup3", "dde"},
         {"nanosleep", "tx"},    {"kill", "dn"},          {"fcntl", "dcf"},        {"rt_sigaction", "nKku"},
-        {"rt_sigprocmask", "HQqu"}, {"faccessat", "Fsx"}, {"faccessat2", "Fsxa"}, {"pipe2", "0e"},
+        {"rt_sigprocmask", "HQqu"}, {"faccessat", "Fs@"}, {"faccessat2", "Fs@a"}, {"pipe2", "0e"},
         // The calls of an init and busybox.
         {"mount", "ssjJj"},     {"umount2", "sB"},       {"sync", ""},            {"syncfs", "d"},
         {"reboot", "E"},        {"wait4", "dwyr"},       {"waitid", "idhyr"},     {"clone", "V"},
@@ -284,6 +285,8 @@ std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, con
         case 'N': v = prctl_args(c.args, ok, read); break;
         case 'E': v = reboot_args(c.args, read); break;
         case 'Z': v = socket_args(c.args); break;
+        case '@': v = access_mode(a); break;
+        case '=': v = ok ? utsname_at(read, a) : (a ? hex(a) : "NULL"); break;
         default: v = a == 0 ? "NULL" : hex(a);
         }
         s += (first ? "" : ", ") + v;
