@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 #include <string_view>
+#include <utility>
 
 #include "common/json.hpp"
 #include "common/syscall_names.hpp"
@@ -184,12 +185,23 @@ std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, con
     auto it = name ? kinds().find(name) : kinds().end();
     std::string_view k = it != kinds().end() ? it->second : std::string_view("xxxxxx");
     const bool ok = ret && (*ret >= 0 || *ret <= -4096);  // the call succeeded: its outputs are worth reading
+    // The arguments as the kernel reads them: int $0x80's are 32 bits, and i386's clone puts tls
+    // before child_tid.
+    uint64_t args[6];
+    for (int i = 0; i < 6; ++i) args[i] = c.abi_bits == 32 ? c.args[i] & 0xffffffff : c.args[i];
+    if (c.abi_bits == 32 && name && std::string_view(name) == "clone") std::swap(args[3], args[4]);
     s += '(';
     bool first = true;
     for (size_t i = 0; i < k.size() && i < 6; ++i) {
         uint64_t a = c.args[i];
         if (c.abi_bits == 32) a &= 0xffffffff;
         std::string v;
+        // These structures are laid out as x86-64's (longs of 64 bits); i386's get their address.
+        if (c.abi_bits == 32 && std::string_view("rh%$^2(~").find(k[i]) != std::string_view::npos) {
+            s += (first ? "" : ", ") + (a ? hex(a) : std::string("NULL"));
+            first = false;
+            continue;
+        }
         switch (k[i]) {
         case 'd': v = std::to_string(int32_t(a)); break;  // an int: the kernel reads the low 32 bits
         case 'D': v = std::to_string(int64_t(a)); break;
@@ -281,10 +293,10 @@ std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, con
         case '[': v = pollfds_at(read, a, i + 1 < 6 ? c.args[i + 1] & 0xffffffff : 0); break;
         case '{': v = fd_set_at(read, a, c.args[0]); break;
         case '~': v = pselect_sigmask_at(read, a); break;
-        case 'V': v = clone_args(c.args, ok, read); break;
-        case 'N': v = prctl_args(c.args, ok, read); break;
-        case 'E': v = reboot_args(c.args, read); break;
-        case 'Z': v = socket_args(c.args); break;
+        case 'V': v = clone_args(args, ok, read); break;
+        case 'N': v = prctl_args(args, ok, read); break;
+        case 'E': v = reboot_args(args, read); break;
+        case 'Z': v = socket_args(args); break;
         case '@': v = access_mode(a); break;
         case '=': v = ok ? utsname_at(read, a) : (a ? hex(a) : "NULL"); break;
         default: v = a == 0 ? "NULL" : hex(a);
@@ -299,8 +311,8 @@ std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, con
     if (!ret) return s + "?";
     const std::string_view call = name ? name : "";
     s += call == "umask" ? file_mode(uint64_t(*ret)) : format_return(*ret, name && returns_address(name));
-    if (ok) {
-        const std::string note = return_note(call, c.args, *ret, read);
+    if (ok && c.abi_bits == 64) {  // the notes read x86-64's structures
+        const std::string note = return_note(call, args, *ret, read);
         if (!note.empty()) s += " (" + note + ")";
     }
     return s;
