@@ -15,7 +15,7 @@ namespace lstar::trace {
 
 namespace {
 
-// Argument kinds, one letter each: d = int, D = a signed 64-bit value (off_t), u = unsigned,
+// Argument kinds, one character each: d = int, D = a signed 64-bit value (off_t), u = unsigned,
 // I = an ioctl request, x = hex / pointer,
 // s = NUL-terminated string, b = buffer whose length is the next argument (input),
 // o = buffer filled by the call, length = the return value (output), p = a string filled by the
@@ -35,9 +35,8 @@ namespace {
 // returned, % = struct tms out, $ = struct sysinfo out, ^ = struct statfs out, 2 = utimensat's two
 // timespecs, ( = struct timeval in, [ = struct pollfd array (length: the next argument), { = an
 // fd_set of the first argument's size, ~ = pselect6's {sigmask, size}, @ = access's mode,
-// = = struct utsname out. Whole calls, their arguments
-// depending on each other (trace/syscall_decode_proc.cpp, _fs.cpp): V = clone, N = prctl,
-// E = reboot, Z = socket.
+// = = struct utsname out. Whole calls, their arguments depending on each other
+// (trace/syscall_decode_proc.cpp, _fs.cpp): V = clone, N = prctl, E = reboot, Z = socket.
 // Outputs (T, l, S, p, o, G, w, r, h, 0, *, %, $, ^, =) are read after the call, and only when it
 // succeeded, as strace does.
 const std::map<std::string_view, std::string_view>& kinds() {
