@@ -15,44 +15,13 @@
 #include "trace/syscall_format.hpp"
 #include "trace/syscall_stats.hpp"
 #include "trace/tracer.hpp"
+#include "syscall_test_memory.hpp"
 
 using namespace lstar;
 using namespace lstar::trace;
-
-namespace {
-
-struct Case {
-    uint64_t value;
-    const char* text;
-};
-
-template <typename F>
-void check_table(F decode, std::initializer_list<Case> cases) {
-    for (const auto& c : cases) {
-        CAPTURE(c.value);
-        CHECK(decode(c.value) == c.text);
-    }
-}
-
-// Guest memory as a map from address to bytes; anything else is unmapped.
-MemReader reader(const std::map<uint64_t, std::string>& memory) {
-    return [memory](uint64_t va, size_t n) -> std::optional<std::vector<uint8_t>> {
-        auto it = memory.find(va);
-        if (it == memory.end()) return std::nullopt;
-        std::vector<uint8_t> b(it->second.begin(), it->second.end());
-        b.resize(std::min(n, b.size()));
-        return b;
-    };
-}
-
-std::string words(std::initializer_list<uint64_t> w) {
-    std::string s(w.size() * 8, '\0');
-    size_t i = 0;
-    for (uint64_t v : w) std::memcpy(&s[8 * i++], &v, 8);
-    return s;
-}
-
-}  // namespace
+using lstar::test::reader;
+using lstar::test::words;
+using lstar::test::check_table;
 
 TEST_CASE("open flags: access mode first, then strace's order, leftovers in hex; the mode only when creating") {
     check_table(open_flags, {{0, "O_RDONLY"},

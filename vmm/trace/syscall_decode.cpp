@@ -7,39 +7,40 @@
 
 #include "common/hex.hpp"
 #include "linux_uapi.hpp"
+#include "trace/syscall_decode_util.hpp"
 #include "vdso_datapage.hpp"
 
 namespace lstar::trace {
 
-namespace {
-
 using namespace lstar::uapi;
+using decode::Bit;
+using decode::bit_names;
+using decode::enum_name;
+using decode::read_words;
+using decode::address;
 
-struct Bit {
-    uint64_t value;  // all of these bits must be set (O_SYNC is two bits)
-    const char* name;
-};
-
-// Names for the bits of `v` in the order given (strace's), each consuming its bits; what is left
-// is appended in hex. `head` is a name already printed (an access mode, a mapping type).
-std::string bit_names(uint64_t v, std::initializer_list<Bit> bits, std::string head = "") {
+std::string decode::bit_names(uint64_t v, std::initializer_list<Bit> bits, std::string head, const char* unknown) {
     std::string s = std::move(head);
     for (const auto& b : bits)
         if (b.value && (v & b.value) == b.value) {
             s += (s.empty() ? "" : "|") + std::string(b.name);
             v &= ~b.value;
         }
+    if (s.empty() && v && unknown) return hex(v) + " /* " + unknown + " */";
     if (v || s.empty()) s += (s.empty() ? "" : "|") + (v ? hex(v) : std::string("0"));
     return s;
 }
 
-// An enum value strace knows by name, else "0x10 /* RLIMIT_??? */".
-std::string enum_name(uint64_t v, const char* const* names, size_t n, const char* unknown) {
+std::string decode::enum_name(uint64_t v, const char* const* names, size_t n, const char* unknown) {
     if (v < n && names[v]) return names[v];
     return hex(v) + " /* " + unknown + " */";
 }
 
-}  // namespace
+std::string decode::value_name(uint64_t v, std::initializer_list<Bit> names, const char* unknown) {
+    for (const auto& n : names)
+        if (n.value == v) return n.name;
+    return hex(v) + " /* " + unknown + " */";
+}
 
 std::string open_flags(uint64_t f) {
     static const char* const modes[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
@@ -207,19 +208,21 @@ std::string errno_name(int64_t err) {
     return n ? n : "";
 }
 
-namespace {
-
-// n little-endian 64-bit words at va, or nothing when any of them is unreadable.
-bool read_words(const MemReader& read, uint64_t va, uint64_t* out, size_t n) {
+bool decode::read_words(const MemReader& read, uint64_t va, uint64_t* out, size_t n) {
     auto b = read(va, n * 8);
     if (!b || b->size() < n * 8) return false;
     std::memcpy(out, b->data(), n * 8);
     return true;
 }
 
-std::string address(uint64_t va) { return va ? hex(va) : "NULL"; }
+bool decode::read_ints(const MemReader& read, uint64_t va, uint32_t* out, size_t n) {
+    auto b = read(va, n * 4);
+    if (!b || b->size() < n * 4) return false;
+    std::memcpy(out, b->data(), n * 4);
+    return true;
+}
 
-}  // namespace
+std::string decode::address(uint64_t va) { return va ? hex(va) : "NULL"; }
 
 std::string timespec_at(const MemReader& read, uint64_t va) {
     uint64_t w[2];
@@ -254,28 +257,36 @@ std::string sigaction_at(const MemReader& read, uint64_t va) {
     return s + "}";
 }
 
-std::string stat_at(const MemReader& read, uint64_t va) {
-    // struct stat (x86-64): st_mode at 24 (32 bits), st_rdev at 40, st_size at 48.
-    uint64_t w[7];
-    if (!va || !read_words(read, va, w, 7)) return address(va);
-    const auto mode = uint32_t(w[3]);
+std::string mode_with_type(uint64_t mode) {
     static constexpr struct {
         uint32_t type;
         const char* name;
     } types[] = {{S_IFSOCK, "S_IFSOCK"}, {S_IFLNK, "S_IFLNK"}, {S_IFREG, "S_IFREG"}, {S_IFBLK, "S_IFBLK"},
                  {S_IFDIR, "S_IFDIR"},   {S_IFCHR, "S_IFCHR"}, {S_IFIFO, "S_IFIFO"}};
-    std::string s = "{st_mode=";
-    const char* type = nullptr;
+    const auto m = uint32_t(mode);
     for (const auto& t : types)
-        if ((mode & S_IFMT) == t.type) type = t.name;
-    s += type ? std::string(type) + "|" + file_mode(mode & 07777) : file_mode(mode);
-    if ((mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK) {
-        const uint64_t dev = w[5];  // Linux's new_encode_dev: major in bits 8-19, minor in 0-7 and 20-31
-        const uint64_t major = (dev >> 8) & 0xfff, minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
-        s += ", st_rdev=makedev(" + hex(major) + ", " + hex(minor) + ")";
-    } else {
+        if ((m & S_IFMT) == t.type) return std::string(t.name) + "|" + file_mode(m & 07777);
+    return file_mode(m);
+}
+
+bool is_device(uint64_t mode) { return (mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK; }
+
+std::string makedev_text(uint64_t dev) {
+    // Linux's new_encode_dev: major in bits 8-19, minor in 0-7 and 20-31
+    const uint64_t major = (dev >> 8) & 0xfff, minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+    return "makedev(" + hex(major) + ", " + hex(minor) + ")";
+}
+
+std::string stat_at(const MemReader& read, uint64_t va) {
+    // struct stat (x86-64): st_mode at 24 (32 bits), st_rdev at 40, st_size at 48.
+    uint64_t w[7];
+    if (!va || !read_words(read, va, w, 7)) return address(va);
+    const auto mode = uint32_t(w[3]);
+    std::string s = "{st_mode=" + mode_with_type(mode);
+    if (is_device(mode))
+        s += ", st_rdev=" + makedev_text(w[5]);
+    else
         s += ", st_size=" + std::to_string(int64_t(w[6]));
-    }
     return s + ", ...}";
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 #include <string_view>
+#include <utility>
 
 #include "common/json.hpp"
 #include "common/syscall_names.hpp"
@@ -14,7 +15,7 @@ namespace lstar::trace {
 
 namespace {
 
-// Argument kinds, one letter each: d = int, D = a signed 64-bit value (off_t), u = unsigned,
+// Argument kinds, one character each: d = int, D = a signed 64-bit value (off_t), u = unsigned,
 // I = an ioctl request, x = hex / pointer,
 // s = NUL-terminated string, b = buffer whose length is the next argument (input),
 // o = buffer filled by the call, length = the return value (output), p = a string filled by the
@@ -24,18 +25,30 @@ namespace {
 // C = a clock id, A = an arch_prctl code (Y: its address, or the value ARCH_GET_* wrote), R = an rlimit resource, t / T = struct timespec in / out,
 // L / l = struct rlimit in / out, S = struct stat out, g = getrandom flags, W = lseek whence,
 // c = an fcntl command (f: its argument), e = O_CLOEXEC-style flags (dup3, pipe2), n = a signal,
-// K / k = struct sigaction in / out, H = sigprocmask's how, Q / q = a signal set in / out.
-// Outputs (T, l, S, p, o, G) are read after the call, and only when it succeeded, as strace does.
+// K / k = struct sigaction in / out, H = sigprocmask's how, Q / q = a signal set in / out,
+// U = a uid or gid (-1: unchanged), J = mount flags, j = mount's fstype (argument 2) or data (4): a
+// string unless the flags bind, move, change propagation (or remount: fstype), B = umount2 flags,
+// z = clock_nanosleep flags, & = renameat2 flags, # = a mode with its file type (mknod), v = mknod's
+// device, only for a device's mode before it, w = a wait status out, read when the call returned a
+// pid, y = wait options, r = struct rusage out (after a w: only with a pid returned), < = getrusage's
+// who, i = waitid's id type, h = siginfo out, 0 = two fds out (pipe), * = gids out, as many as
+// returned, % = struct tms out, $ = struct sysinfo out, ^ = struct statfs out, 2 = utimensat's two
+// timespecs, ( = struct timeval in, [ = struct pollfd array (length: the next argument), { = an
+// fd_set of the first argument's size, ~ = pselect6's {sigmask, size}, @ = access's mode,
+// = = struct utsname out. Whole calls, their arguments depending on each other
+// (trace/syscall_decode_proc.cpp, _fs.cpp): V = clone, N = prctl, E = reboot, Z = socket.
+// Outputs (T, l, S, p, o, G, w, r, h, 0, *, %, $, ^, =) are read after the call, and only when it
+// succeeded, as strace does.
 const std::map<std::string_view, std::string_view>& kinds() {
     static const std::map<std::string_view, std::string_view> k = {
         {"read", "dou"},        {"write", "dbu"},        {"open", "sOm"},         {"openat", "FsOm"},
         {"close", "d"},         {"stat", "sS"},          {"lstat", "sS"},         {"fstat", "dS"},
         {"newfstatat", "FsSa"}, {"lseek", "dDW"},        {"mmap", "xuPMdX"},      {"mprotect", "xuP"},
         {"munmap", "xu"},       {"brk", "x"},            {"ioctl", "dIx"},        {"pread64", "douD"},
-        {"pwrite64", "dbuD"},   {"readv", "dxd"},        {"writev", "dxd"},       {"access", "sx"},
+        {"pwrite64", "dbuD"},   {"readv", "dxd"},        {"writev", "dxd"},       {"access", "s@"},
         {"getpid", ""},         {"getppid", ""},         {"gettid", ""},          {"getuid", ""},
         {"geteuid", ""},        {"getgid", ""},          {"getegid", ""},         {"exit", "d"},
-        {"exit_group", "d"},    {"execve", "sxx"},       {"uname", "x"},          {"arch_prctl", "AY"},
+        {"exit_group", "d"},    {"execve", "sxx"},       {"uname", "="},          {"arch_prctl", "AY"},
         {"getdents64", "dxu"},  {"readlink", "sou"},     {"readlinkat", "Fsou"},  {"getrandom", "Gug"},
         {"clock_gettime", "CT"}, {"clock_getres", "CT"}, {"gettimeofday", "xx"},  {"time", "x"},
         {"set_tid_address", "x"}, {"set_robust_list", "xu"}, {"prlimit64", "dRLl"}, {"getrlimit", "Rl"},
@@ -43,10 +56,29 @@ const std::map<std::string_view, std::string_view>& kinds() {
         {"chdir", "s"},         {"fchdir", "d"},         {"getcwd", "pu"},        {"mkdir", "sm"},
         {"unlink", "s"},        {"dup", "d"},            {"dup2", "dd"},          {"dup3", "dde"},
         {"nanosleep", "tx"},    {"kill", "dn"},          {"fcntl", "dcf"},        {"rt_sigaction", "nKku"},
-        {"rt_sigprocmask", "HQqu"}, {"faccessat", "Fsx"}, {"faccessat2", "Fsxa"}, {"pipe2", "xe"},
+        {"rt_sigprocmask", "HQqu"}, {"faccessat", "Fs@"}, {"faccessat2", "Fs@a"}, {"pipe2", "0e"},
+        // The calls of an init and busybox.
+        {"mount", "ssjJj"},     {"umount2", "sB"},       {"sync", ""},            {"syncfs", "d"},
+        {"reboot", "E"},        {"wait4", "dwyr"},       {"waitid", "idhyr"},     {"clone", "V"},
+        {"clone3", "xu"},       {"fork", ""},            {"vfork", ""},           {"clock_nanosleep", "Cztx"},
+        {"prctl", "N"},         {"rt_sigreturn", ""},    {"sethostname", "bu"},   {"getpgrp", ""},
+        {"setpgid", "dd"},      {"getpgid", "d"},        {"setsid", ""},          {"getsid", "d"},
+        {"umask", "m"},         {"sysinfo", "$"},        {"statfs", "s^"},        {"fstatfs", "d^"},
+        {"chroot", "s"},        {"mknod", "s#v"},        {"mknodat", "Fs#v"},     {"rename", "ss"},
+        {"renameat", "FsFs"},   {"renameat2", "FsFs&"},  {"symlink", "ss"},       {"symlinkat", "sFs"},
+        {"link", "ss"},         {"linkat", "FsFsa"},     {"unlinkat", "Fsa"},     {"mkdirat", "Fsm"},
+        {"fchmod", "dm"},       {"fchmodat", "Fsm"},     {"chmod", "sm"},         {"fchown", "dUU"},
+        {"chown", "sUU"},       {"lchown", "sUU"},       {"fchownat", "FsUUa"},   {"poll", "[ud"},
+        {"ppoll", "[utQu"},     {"select", "d{{{("},     {"pselect6", "d{{{t~"},  {"sched_yield", ""},
+        {"getdents", "dxu"},    {"socket", "Z"},         {"pause", ""},           {"alarm", "u"},
+        {"setuid", "U"},        {"setgid", "U"},         {"getgroups", "d*"},     {"truncate", "su"},
+        {"ftruncate", "du"},    {"utimensat", "Fs2a"},   {"sendfile", "ddxu"},    {"pipe", "0"},
+        {"tgkill", "ddn"},      {"tkill", "dn"},         {"getrusage", "<r"},     {"times", "%"},
     };
     return k;
 }
+
+}  // namespace
 
 std::string quoted_at(const MemReader& read, uint64_t va, size_t len, bool nul_terminated) {
     size_t want = std::min(len, kStringMax);
@@ -61,6 +93,8 @@ std::string quoted_at(const MemReader& read, uint64_t va, size_t len, bool nul_t
     bool truncated = len > bytes->size();
     return quote_bytes(*bytes, truncated);
 }
+
+namespace {
 
 // getrandom's bytes, every one as \xNN (strace prints them so).
 std::string hex_bytes_at(const MemReader& read, uint64_t va, size_t len) {
@@ -130,6 +164,18 @@ std::optional<std::string> fcntl_arg(uint64_t cmd, uint64_t a) {
     }
 }
 
+// What strace adds after some results: poll's ready fds, select's ready sets, the time left.
+std::string return_note(std::string_view call, const uint64_t* a, int64_t ret, const MemReader& read) {
+    if (call == "poll" || call == "ppoll") {
+        std::string note = poll_note(read, a[0], a[1] & 0xffffffff, ret);
+        if (call == "ppoll" && ret > 0 && a[2]) note += ", left " + timespec_at(read, a[2]);
+        return note;
+    }
+    if (call == "select" || call == "pselect6") return select_note(read, a, ret, call == "pselect6");
+    if (call == "prctl") return prctl_note(a, ret);
+    return "";
+}
+
 }  // namespace
 
 std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, const MemReader& read, int pad_from) {
@@ -138,12 +184,23 @@ std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, con
     auto it = name ? kinds().find(name) : kinds().end();
     std::string_view k = it != kinds().end() ? it->second : std::string_view("xxxxxx");
     const bool ok = ret && (*ret >= 0 || *ret <= -4096);  // the call succeeded: its outputs are worth reading
+    // The arguments as the kernel reads them: int $0x80's are 32 bits, and i386's clone puts tls
+    // before child_tid.
+    uint64_t args[6];
+    for (int i = 0; i < 6; ++i) args[i] = c.abi_bits == 32 ? c.args[i] & 0xffffffff : c.args[i];
+    if (c.abi_bits == 32 && name && std::string_view(name) == "clone") std::swap(args[3], args[4]);
     s += '(';
     bool first = true;
     for (size_t i = 0; i < k.size() && i < 6; ++i) {
         uint64_t a = c.args[i];
         if (c.abi_bits == 32) a &= 0xffffffff;
         std::string v;
+        // These structures are laid out as x86-64's (longs of 64 bits); i386's get their address.
+        if (c.abi_bits == 32 && std::string_view("rh%$^2(~").find(k[i]) != std::string_view::npos) {
+            s += (first ? "" : ", ") + (a ? hex(a) : std::string("NULL"));
+            first = false;
+            continue;
+        }
         switch (k[i]) {
         case 'd': v = std::to_string(int32_t(a)); break;  // an int: the kernel reads the low 32 bits
         case 'D': v = std::to_string(int64_t(a)); break;
@@ -200,6 +257,47 @@ std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, con
         case 'H': v = sigprocmask_how(a); break;
         case 'Q': v = sigset_at(read, a); break;
         case 'q': v = ok ? sigset_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case 'U': v = uid_text(a); break;
+        case 'J': v = mount_flags(a); break;
+        case 'j': {
+            const bool str = i == 2 ? mount_fstype_is_string(c.args[3]) : mount_data_is_string(c.args[3]);
+            v = str && a ? quoted_at(read, a, kStringMax, true) : (a ? hex(a) : "NULL");
+            break;
+        }
+        case 'B': v = umount_flags(a); break;
+        case 'z': v = timer_flags(a); break;
+        case '&': v = rename_flags(a); break;
+        case '#': v = mode_with_type(a); break;
+        case 'v':
+            if (i == 0 || !is_device(c.args[i - 1])) continue;
+            v = makedev_text(a);
+            break;
+        case 'w': v = ok && *ret > 0 ? wait_status_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case 'y': v = wait_options(a); break;
+        case 'r': {
+            const bool filled = ok && (k.find('w') == std::string_view::npos || *ret > 0);
+            v = filled ? rusage_at(read, a) : (a ? hex(a) : "NULL");
+            break;
+        }
+        case '<': v = rusage_who(a); break;
+        case 'i': v = waitid_type(a); break;
+        case 'h': v = ok ? siginfo_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case '0': v = ok ? fd_pair_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case '*': v = ok && a && *ret == 0 ? "[]" : ok ? gid_list_at(read, a, *ret) : (a ? hex(a) : "NULL"); break;
+        case '%': v = ok ? tms_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case '$': v = ok ? sysinfo_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case '^': v = ok ? statfs_at(read, a) : (a ? hex(a) : "NULL"); break;
+        case '2': v = utimens_at(read, a); break;
+        case '(': v = timeval_at(read, a); break;
+        case '[': v = pollfds_at(read, a, i + 1 < 6 ? c.args[i + 1] & 0xffffffff : 0); break;
+        case '{': v = fd_set_at(read, a, c.args[0]); break;
+        case '~': v = pselect_sigmask_at(read, a); break;
+        case 'V': v = clone_args(args, ok, read); break;
+        case 'N': v = prctl_args(args, ok, read); break;
+        case 'E': v = reboot_args(args, read); break;
+        case 'Z': v = socket_args(args); break;
+        case '@': v = access_mode(a); break;
+        case '=': v = ok ? utsname_at(read, a) : (a ? hex(a) : "NULL"); break;
         default: v = a == 0 ? "NULL" : hex(a);
         }
         s += (first ? "" : ", ") + v;
@@ -209,7 +307,13 @@ std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, con
     // strace lines the results up: " = " at column 39 of the line (a -tt prefix counts).
     if (pad_from >= 0 && size_t(pad_from) + s.size() < 39) s.append(39 - size_t(pad_from) - s.size(), ' ');
     s += " = ";
-    s += ret ? format_return(*ret, name && returns_address(name)) : "?";
+    if (!ret) return s + "?";
+    const std::string_view call = name ? name : "";
+    s += call == "umask" ? file_mode(uint64_t(*ret)) : format_return(*ret, name && returns_address(name));
+    if (ok && c.abi_bits == 64) {  // the notes read x86-64's structures
+        const std::string note = return_note(call, args, *ret, read);
+        if (!note.empty()) s += " (" + note + ")";
+    }
     return s;
 }
 

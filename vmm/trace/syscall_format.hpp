@@ -27,6 +27,10 @@ inline constexpr size_t kStringMax = 32;  // as strace -s 32
 std::string format_syscall(const SyscallCall& c, std::optional<int64_t> ret, const MemReader& read,
                            int pad_from = -1);
 
+// The bytes at va, quoted: up to the NUL (nul_terminated) or len bytes, at most kStringMax; the
+// address when unreadable.
+std::string quoted_at(const MemReader& read, uint64_t va, size_t len, bool nul_terminated);
+
 // "\"hello\\n\"..." as strace escapes it.
 std::string quote_bytes(const std::vector<uint8_t>& bytes, bool truncated);
 
