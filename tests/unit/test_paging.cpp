@@ -274,3 +274,25 @@ TEST_CASE("mapped_ranges merges only runs with equal permissions") {
     CHECK(r[2].end == 0x800000);
     CHECK((r[2].user && !r[2].writable && r[2].executable));
 }
+
+TEST_CASE("periodic_runs: a range repeated at a fixed distance (Linux's espfix) becomes one run; others stay") {
+    std::vector<MappedRange> r;
+    r.push_back({0xfffffe0000000000, 0xfffffe0000002000, false, false, false});  // cpu_entry_area: alone
+    for (uint64_t i = 0; i < 100; ++i)
+        r.push_back({0xffffff0000000000 + i * 0x10000, 0xffffff0000001000 + i * 0x10000, false, false, false});
+    r.push_back({0xffffff0000640000, 0xffffff0000641000, false, true, false});  // same size, other permissions
+    for (uint64_t i = 0; i < 3; ++i)  // too few to be a run
+        r.push_back({0xffffffff81000000 + i * 0x2000, 0xffffffff81001000 + i * 0x2000, false, false, true});
+    auto runs = periodic_runs(r);
+    REQUIRE(runs.size() == 6);
+    CHECK(runs[0].count == 1);
+    CHECK(runs[1].count == 100);
+    CHECK(runs[1].stride == 0x10000);
+    CHECK(runs[1].first.start == 0xffffff0000000000);
+    CHECK(runs[1].last_end() == 0xffffff0000631000);
+    CHECK(runs[2].count == 1);
+    CHECK(runs[2].first.writable);
+    CHECK(runs[3].count == 1);
+    CHECK(runs[5].first.start == 0xffffffff81004000);
+    CHECK(periodic_runs({}).empty());
+}

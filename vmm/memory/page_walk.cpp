@@ -160,4 +160,28 @@ std::optional<std::vector<uint8_t>> read_linear_prefix(const GuestMemory& mem, u
     return out;
 }
 
+std::vector<MappedRun> periodic_runs(const std::vector<MappedRange>& ranges, size_t min_repeat) {
+    auto same_kind = [](const MappedRange& a, const MappedRange& b) {
+        return a.end - a.start == b.end - b.start && a.user == b.user && a.writable == b.writable &&
+               a.executable == b.executable;
+    };
+    std::vector<MappedRun> runs;
+    for (size_t i = 0; i < ranges.size();) {
+        size_t j = i + 1;
+        if (j < ranges.size() && same_kind(ranges[i], ranges[j])) {
+            const uint64_t stride = ranges[j].start - ranges[i].start;
+            while (j < ranges.size() && same_kind(ranges[i], ranges[j]) && ranges[j].start - ranges[j - 1].start == stride)
+                ++j;
+            if (j - i >= min_repeat) {
+                runs.push_back({ranges[i], j - i, stride});
+                i = j;
+                continue;
+            }
+        }
+        runs.push_back({ranges[i], 1, 0});
+        ++i;
+    }
+    return runs;
+}
+
 }  // namespace lstar

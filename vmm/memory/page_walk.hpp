@@ -50,4 +50,14 @@ inline constexpr uint64_t kMappedRangesMaxEntries = 1ull << 22;
 std::vector<MappedRange> mapped_ranges(const GuestMemory& mem, uint64_t cr3, uint64_t va_lo, uint64_t va_hi,
                                        uint64_t max_entries = kMappedRangesMaxEntries);
 
+// Ranges that repeat: `count` ranges of first's size and permissions, each `stride` bytes after
+// the one before (Linux's espfix maps one page table's pages 65536 times, 64 KiB apart). Runs of
+// fewer than min_repeat stay single ranges (count 1).
+struct MappedRun {
+    MappedRange first;
+    uint64_t count = 1, stride = 0;
+    uint64_t last_end() const { return first.end + (count - 1) * stride; }
+};
+std::vector<MappedRun> periodic_runs(const std::vector<MappedRange>& ranges, size_t min_repeat = 8);
+
 }  // namespace lstar

@@ -139,13 +139,17 @@ void Records::msr(const MsrAccess& m, const CpuState& cpu) {
 }
 
 void Records::user_mappings(uint64_t user_cr3, uint64_t kernel_cr3, std::string_view entry_mode,
-                            const std::vector<MappedRange>& ranges, uint64_t bytes) {
+                            const std::vector<MappedRun>& runs, uint64_t bytes) {
     if (!enabled()) return;
     std::string arr = "[";
-    for (const auto& m : ranges)
-        arr += std::string(arr.size() > 1 ? "," : "") +
-               JsonObject().hex("start", m.start).hex("end", m.end).num("user", m.user).num("writable", m.writable)
-                   .num("executable", m.executable).str("sym", sym(m.start)).done();
+    for (const auto& run : runs) {
+        const MappedRange& m = run.first;
+        JsonObject o;
+        o.hex("start", m.start).hex("end", m.end).num("user", m.user).num("writable", m.writable)
+            .num("executable", m.executable).str("sym", sym(m.start));
+        if (run.count > 1) o.num("count", run.count).hex("stride", run.stride);
+        arr += std::string(arr.size() > 1 ? "," : "") + o.done();
+    }
     arr += "]";
     JsonObject r;
     r.num("seq", seq_).str("type", "user_mappings").hex("user_cr3", user_cr3).hex("kernel_cr3", kernel_cr3)

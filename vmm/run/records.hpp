@@ -59,7 +59,7 @@ public:
     };
     void msr(const MsrAccess& m, const CpuState& cpu);
     void user_mappings(uint64_t user_cr3, uint64_t kernel_cr3, std::string_view entry_mode,
-                       const std::vector<MappedRange>& ranges, uint64_t bytes);
+                       const std::vector<MappedRun>& runs, uint64_t bytes);
     // regs: which registers the report showed (kvm_amd's SHUTDOWN resets them: run/last_seen.hpp).
     void fault(StopReason reason, const std::string& note, const EndRegisters& regs, const std::string& insn);
     // The end record's first fields; the caller adds the counters and done()s it into end().

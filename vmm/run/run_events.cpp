@@ -211,25 +211,36 @@ void RunLoop::handle_msr(const actions::MsrAccess& m, const CpuState& cpu) {
 // kernel-half range they map, with its permissions.
 void RunLoop::show_user_mappings(uint64_t user_cr3, uint64_t kernel_cr3) {
     constexpr uint64_t kKernelHalf = 0xffff800000000000ull;
-    const char* mode = abi::name_of(abi::kEntryModes, m_.boot.entry_mode);
+    // A foreign kernel chooses its own entry (Linux: pti= on its command line).
+    const char* mode = m_.boot.foreign ? "the kernel's own" : abi::name_of(abi::kEntryModes, m_.boot.entry_mode);
     auto ranges = mapped_ranges(m_.mem, user_cr3, kKernelHalf, ~0ull);
     std::string t = "kernel-half mappings of the user-mode CR3 " + hex(user_cr3) + " at the first syscall (" +
                     (user_cr3 == kernel_cr3 ? "the same page tables as the kernel's" : "kernel CR3 is " + hex(kernel_cr3)) +
                     "), entry mode " + mode + ":\n";
     uint64_t total = 0;
-    for (const auto& r : ranges) {
-        uint64_t size = r.end - r.start;
-        total += size;
-        char b[200];
-        std::snprintf(b, sizeof b, "  %#018llx-%#018llx %10llu KiB  %s %s %s  %s\n", (unsigned long long)r.start,
-                      (unsigned long long)(r.end - 1), (unsigned long long)(size >> 10), r.user ? "user" : "supervisor",
-                      r.writable ? "rw" : "ro", r.executable ? "x " : "nx", sym(r.start).c_str());
+    for (const auto& r : ranges) total += r.end - r.start;
+    const auto runs = periodic_runs(ranges);
+    for (const auto& run : runs) {
+        const MappedRange& r = run.first;
+        const uint64_t size = r.end - r.start;
+        char b[240];
+        if (run.count == 1)
+            std::snprintf(b, sizeof b, "  %#018llx-%#018llx %10llu KiB  %s %s %s  %s\n", (unsigned long long)r.start,
+                          (unsigned long long)(r.end - 1), (unsigned long long)(size >> 10),
+                          r.user ? "user" : "supervisor", r.writable ? "rw" : "ro", r.executable ? "x " : "nx",
+                          sym(r.start).c_str());
+        else
+            std::snprintf(b, sizeof b, "  %#018llx-%#018llx %llu x %llu KiB, one every %llu KiB  %s %s %s  %s\n",
+                          (unsigned long long)r.start, (unsigned long long)(run.last_end() - 1),
+                          (unsigned long long)run.count, (unsigned long long)(size >> 10),
+                          (unsigned long long)(run.stride >> 10), r.user ? "user" : "supervisor",
+                          r.writable ? "rw" : "ro", r.executable ? "x " : "nx", sym(r.start).c_str());
         t += b;
     }
     if (ranges.empty()) t += "  (nothing)\n";
     t += "  " + std::to_string(ranges.size()) + " ranges, " + std::to_string(total >> 10) + " KiB of the kernel half\n";
     out_stderr(t);
-    records_.user_mappings(user_cr3, kernel_cr3, mode, ranges, total);
+    records_.user_mappings(user_cr3, kernel_cr3, mode, runs, total);
 }
 
 }  // namespace lstar

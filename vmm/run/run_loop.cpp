@@ -66,7 +66,11 @@ std::string RunLoop::insn_text(uint64_t cr0, uint64_t cr3, uint64_t rip) const {
 }
 
 void RunLoop::make_tracer() {
-    if (!opts_.trace.any()) return;
+    trace::TraceOptions topts = opts_.trace;
+    topts.preemptive = m_.boot.foreign;  // Linux has interrupts and a scheduler; lstar's kernel runs a call to its end
+    // A foreign kernel sends no syscall events: its user CR3 comes from a breakpoint at LSTAR.
+    topts.first_entry = opts_.show_user_mappings && m_.boot.foreign;
+    if (!topts.any()) return;
     trace::TraceSink sink;
     sink.line = [this](const std::string& l) {
         if (trace_file_.is_open()) trace_file_.line(l);
@@ -75,8 +79,15 @@ void RunLoop::make_tracer() {
     sink.record = [this](const std::string& j) { records_.with_seq(j); };  // the tracer's records: this exit's seq
     sink.syscall_edge = [this](const std::string& name, bool enter, uint64_t) { count_syscall(name, enter); };
     sink.exception = [this](const std::string& m) { count_exception(m); };
-    trace::TraceOptions topts = opts_.trace;
-    topts.preemptive = m_.boot.foreign;  // Linux has interrupts and a scheduler; lstar's kernel runs a call to its end
+    sink.entry = [this](const CpuState& cpu) {
+        if (opts_.show_user_mappings && m_.boot.foreign && !user_mappings_shown_) {
+            user_mappings_shown_ = true;
+            // CR3 at LSTAR is the user's. With PTI, Linux keeps the kernel's PGD in the page before
+            // (PTI_USER_PGTABLE_BIT, 12) and the user PCID has bit 11 set.
+            const uint64_t cr3 = cpu.sregs.cr3;
+            show_user_mappings(cr3, cr3 & (1ull << 12) ? cr3 & ~((1ull << 12) | (1ull << 11)) : cr3);
+        }
+    };
     tracer_.emplace(topts, m_.image.symbols, m_.mem, std::move(sink), bps_, m_.image.elf.segments);
     router_.add_hook({[this](const VmExit& e) { return std::holds_alternative<exits::Debug>(e.kind) || bp_sw_; },
                       [this](const VmExit&) { return std::string(bp_sw_ ? "software breakpoint" : ""); },
@@ -176,7 +187,8 @@ int RunLoop::run() {
     }
     if (opts_.show_setup) out_stderr(setup_table(boot, m_.image.symbols, m_.host.description));
     if (records_.enabled()) records_.raw(setup_json(boot, m_.image.symbols, m_.host.description, kExitLogSchema));
-    if (opts_.trace.any() || !opts_.gdb.empty()) bps_ = trace::choose_breakpoints(m_.host, *m_.vcpu, m_.mem, !boot.foreign);
+    if (opts_.trace.any() || !opts_.gdb.empty() || (opts_.show_user_mappings && boot.foreign))
+        bps_ = trace::choose_breakpoints(m_.host, *m_.vcpu, m_.mem, !boot.foreign);
     make_tracer();
     if (timeline_ && tracer_) timeline_->set_breakpoints(trace::bp_kind_name(bps_.kind));
     lstar_now_ = boot.protocol == Protocol::Lstar64 ? boot.lstar : 0;  // PVH: known at the guest's WRMSR
@@ -368,6 +380,9 @@ void RunLoop::write_end(const actions::Stop& stop, const std::string& note) {
         if (end_regs_) add_end_registers(r, *end_regs_);  // which registers the fault report showed
         records_.end(r.done());
     }
+    if (opts_.show_user_mappings && m_.boot.foreign && !user_mappings_shown_)
+        out_stderr("lstar: --show-user-mappings: no syscall reached the breakpoint at LSTAR, so no user-mode CR3 was seen" +
+                   std::string(bps_.kind == trace::BpKind::None ? " (" + bps_.why + ")" : "") + "\n");
     if (!opts_.summary) return;
     SummaryFacts f{stop_reason_name(stop.reason), stop.status, total, m_.boot.foreign, opts_.guest_events,
                    m_.host.module, nullptr, log_.dropped_records(), log_.dropped_bytes(), log_.limit(),

@@ -74,6 +74,7 @@ private:
     std::optional<trace::ChromeTrace> timeline_;  // --trace-out
     trace::TraceFile trace_file_;           // --trace-file / -o
     trace::BpChoice bps_;                   // the breakpoint kind --trace and --gdb use (trace/bp_probe.hpp)
+    bool user_mappings_shown_ = false;      // --show-user-mappings of a foreign kernel: at its first syscall
     bool bp_sw_ = false;                    // this exit is a software breakpoint's hlt or out (RIP put back on it)
     LastSeen seen_;                         // for ends whose registers KVM reset (kvm_amd's SHUTDOWN)
     std::optional<EndRegisters> end_regs_;  // what the fault report showed, for the end record

@@ -52,11 +52,6 @@ int run_or_throw(const RunOptions& opts) {
     // Multiboot's command line starts with the kernel's path, as GRUB and QEMU pass it.
     if (boot_opts.protocol == Protocol::Multiboot)
         boot_opts.cmdline = image.name + (boot_opts.cmdline.empty() ? "" : " " + boot_opts.cmdline);
-    // The user CR3 is read at the first syscall event of lstar's own kernel; a foreign kernel sends none.
-    if (foreign && opts.show_user_mappings)
-        throw UsageError("--show-user-mappings reads the user-mode CR3 at the first syscall event of lstar's own kernel; " +
-                         image.name + " boots with " + protocol_name(boot_opts.protocol) +
-                         " and sends no events, so lstar cannot know which CR3 is a user's (docs/linux.md)");
     if ((!foreign || boot_opts.protocol == Protocol::Linux) && !opts.modules.empty())
         throw UsageError("--module is for PVH and multiboot kernels; " + image.name + " boots with " +
                          protocol_name(boot_opts.protocol));

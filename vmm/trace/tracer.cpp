@@ -128,7 +128,7 @@ std::optional<kvm_guest_debug> Tracer::after_exit(const CpuState& cpu, uint64_t 
     if (mode_ != Mode::Armed) return std::nullopt;
     note_cpu(cpu);
     bool replan = false;
-    if (lstar && lstar != lstar_ && (opts_.syscalls || opts_.path)) lstar_ = lstar, replan = true;
+    if (lstar && lstar != lstar_ && opts_.entries()) lstar_ = lstar, replan = true;
     // The IDT is read once the kernel has loaded a full one (all 32 exception vectors).
     if (opts_.exceptions && cpu.sregs.idt.base != idt_base_ && cpu.sregs.idt.limit >= 32 * 16 - 1)
         idt_base_ = cpu.sregs.idt.base, replan = true;
@@ -286,6 +286,10 @@ kvm_guest_debug Tracer::on_debug(const exits::Debug& d, const CpuState& cpu) {
         // entry area during boot): now it runs, so look for the return sites again.
         if (opts_.syscalls && returns_.empty()) plan(cpu);
         on_syscall_entry(cpu);
+        if (!opts_.syscalls && !opts_.path) {  // first_entry alone: seen, and the breakpoint goes
+            std::erase_if(bps_, [](const Bp& b) { return b.kind == Kind::Lstar; });
+            return armed();
+        }
         if (path_this_call_) {
             const char* name = syscall_name(cur_.call.nr);
             if (sink_.line)

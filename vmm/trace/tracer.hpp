@@ -50,7 +50,11 @@ struct TraceOptions {
     unsigned timestamps = 0;     // -t: 1 "21:16:10 ", 2 (-tt) "21:16:10.123456 ", 3 (-ttt) seconds since the epoch
     enum class Count { Off, Only, Also } count = Count::Off;  // -c (the table, no lines), -C (both)
     bool selected(uint64_t nr) const { return only.empty() || (nr < only.size() && only[nr]); }
-    bool any() const { return syscalls || path || exceptions; }
+    // Only the first syscall's entry, for its CPU state (TraceSink::entry): a foreign kernel's
+    // user-mode CR3 for --show-user-mappings. Its breakpoint goes once it has fired.
+    bool first_entry = false;
+    bool any() const { return syscalls || path || exceptions || first_entry; }
+    bool entries() const { return syscalls || path || first_entry; }  // a breakpoint at LSTAR
     // The kernel may run another task's syscall before this one returns (a foreign kernel with
     // interrupts and a scheduler): LSTAR stays armed throughout (stepped over, not skipped).
     bool preemptive = false;
@@ -62,6 +66,7 @@ struct TraceSink {
     std::function<void(const std::string& json)> record;        // an exit-log record (a JSON object)
     std::function<void(const std::string& name, bool enter, uint64_t nr)> syscall_edge;  // timeline
     std::function<void(const std::string& name)> exception;     // timeline
+    std::function<void(const CpuState& cpu)> entry;              // at LSTAR, before the kernel's first instruction
 };
 
 class Tracer {

@@ -82,7 +82,7 @@ void Tracer::plan(const CpuState& cpu) {
     patches_.remove_all();
     note_cpu(cpu);
     bps_.clear();
-    if ((opts_.syscalls || opts_.path) && lstar_) bps_.push_back({lstar_, Kind::Lstar, 0});
+    if (opts_.entries() && lstar_) bps_.push_back({lstar_, Kind::Lstar, 0});
     if (opts_.syscalls && lstar_) {
         CodeReader read = [&](uint64_t va, size_t n) {
             return read_linear_prefix(mem_, cpu.sregs.cr0, cpu.sregs.cr3, va, n);
@@ -142,7 +142,7 @@ std::string Tracer::exits_text(uint64_t debug_exits) const {
 
 std::string Tracer::summary(uint64_t debug_exits, std::optional<uint64_t> guest_syscalls) const {
     std::string s = "  breakpoints  " + bp_text(bpk_) + ": " + bpk_.why + "\n";
-    bool watched = opts_.syscalls || opts_.path;
+    bool watched = opts_.entries();
     if (bpk_.kind == BpKind::None || (watched && syscalls_ == 0 && guest_syscalls && *guest_syscalls > 0)) {
         std::string why = bpk_.kind == BpKind::None
                               ? bpk_.why

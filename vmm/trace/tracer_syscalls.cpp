@@ -19,7 +19,7 @@ void Tracer::on_syscall_entry(const CpuState& cpu) {
     cur_.cr3 = cpu.sregs.cr3, cur_.rcx = r.rcx, cur_.rsp = r.rsp;
     cur_.ns = clock_ns();
     cur_.wall_ns = opts_.timestamps ? clock_ns(CLOCK_REALTIME) : 0;
-    if (sink_.line && opts_.selected(cur_.call.nr)) {
+    if (sink_.line && (opts_.syscalls || opts_.path) && opts_.selected(cur_.call.nr)) {
         // Read the inputs now: an execve that succeeds leaves no address space to read them in.
         MemReader live = user_reader(cur_.cr3);
         auto& reads = cur_.entry_reads;
@@ -30,6 +30,7 @@ void Tracer::on_syscall_entry(const CpuState& cpu) {
         });
     }
     ++syscalls_;
+    if (sink_.entry) sink_.entry(cpu);
     const SyscallCall call = cur_.call;
     const char* name = syscall_name(call.nr);
     path_this_call_ = opts_.path && (opts_.path_filter.empty() || (name && opts_.path_filter == name));
