@@ -135,6 +135,7 @@ void Records::msr(const MsrAccess& m, const CpuState& cpu) {
         .str("msr", m.name ? m.name : "").hex("value", m.value).str("sym", m.value_sym).str("decoded", m.decoded)
         .hex("rip", cpu.regs.rip).str("rip_sym", sym(cpu.regs.rip)).num("cpl", cpu.cpl());
     if (m.gp) r.str("gp", *m.gp);
+    if (!m.caller.empty()) r.str("caller", m.caller);
     write(r);
 }
 

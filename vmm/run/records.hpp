@@ -56,6 +56,7 @@ public:
         uint64_t value;
         std::string value_sym, decoded;
         std::optional<std::string> gp;  // why the #GP, when refused
+        std::string caller;             // "syscall_init+0x55": who called the accessor RIP is in
     };
     void msr(const MsrAccess& m, const CpuState& cpu);
     void user_mappings(uint64_t user_cr3, uint64_t kernel_cr3, std::string_view entry_mode,

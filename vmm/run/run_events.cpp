@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <unistd.h>
 #include <spdlog/spdlog.h>
 
@@ -173,6 +174,37 @@ void RunLoop::on_console_read(const abi::ConsoleReadEvent& ev, uint64_t gpa) {
     records_.console_read(ev, result);
 }
 
+// Linux writes MSRs in a leaf accessor (native_write_msr): name the function that called it. At
+// the WRMSR, [RSP] is the return address when the accessor pushed nothing. It counts only if the
+// bytes before it are a call to just before RIP: a near call (e8 rel32), or paravirt's call
+// through pv_ops (ff 15 disp32: call [rip+disp32]) before Linux patches it into a direct one.
+// Guest memory is hostile: any unreadable or odd value gives no caller.
+std::string RunLoop::msr_caller(const CpuState& cpu) const {
+    if (cpu.cpl() != 0 || sym(cpu.regs.rip).empty()) return "";
+    auto u64_at = [&](uint64_t va) -> std::optional<uint64_t> {
+        auto b = read_virtual(m_.mem, cpu.sregs.cr3, va, 8);
+        if (!b) return std::nullopt;
+        uint64_t v;
+        std::memcpy(&v, b->data(), 8);
+        return v;
+    };
+    auto ra = u64_at(cpu.regs.rsp);
+    if (!ra) return "";
+    auto code = read_virtual(m_.mem, cpu.sregs.cr3, *ra - 6, 6);
+    if (!code) return "";
+    int32_t rel = 0;
+    std::optional<uint64_t> target;
+    if ((*code)[1] == 0xe8) {
+        std::memcpy(&rel, code->data() + 2, 4);
+        target = *ra + uint64_t(int64_t(rel));
+    } else if ((*code)[0] == 0xff && (*code)[1] == 0x15) {
+        std::memcpy(&rel, code->data() + 2, 4);
+        target = u64_at(*ra + uint64_t(int64_t(rel)));
+    }
+    if (!target || *target > cpu.regs.rip || cpu.regs.rip - *target > 0x40) return "";
+    return sym(*ra);
+}
+
 // A trapped RDMSR/WRMSR (--msr-setup guest): log it decoded, then complete it through KVM, or
 // give the guest the #GP the hardware would.
 void RunLoop::handle_msr(const actions::MsrAccess& m, const CpuState& cpu) {
@@ -194,11 +226,13 @@ void RunLoop::handle_msr(const actions::MsrAccess& m, const CpuState& cpu) {
     m_.vcpu->complete_msr(m.write ? 0 : value, m.fault.has_value());
     Records::MsrAccess r{m.write, m.index, name, value, x86::msr_holds_address(m.index) ? sym(value) : "",
                          x86::describe_msr_value(m.index, value), m.fault};
+    r.caller = msr_caller(cpu);
     const std::string rip_sym = sym(cpu.regs.rip);
     std::string line = std::string(m.write ? "wrmsr " : "rdmsr ") + (name ? name : hex(m.index)) +
                        (m.write ? " <- " : " -> ") + hex(value) + (r.value_sym.empty() ? "" : " <" + r.value_sym + ">") +
                        (r.decoded.empty() ? "" : "  " + r.decoded) + " at " + hex(cpu.regs.rip) +
-                       (rip_sym.empty() ? "" : " <" + rip_sym + ">");
+                       (rip_sym.empty() ? "" : " <" + rip_sym + ">") +
+                       (r.caller.empty() ? "" : ", called from " + r.caller);
     if (m.fault) {
         spdlog::warn("guest {}: refused with #GP: {}", line, *m.fault);
     } else if (opts_.show_msrs) {

@@ -54,6 +54,7 @@ private:
     void on_console_read(const abi::ConsoleReadEvent& ev, uint64_t gpa);
     void handle_msr(const actions::MsrAccess& m, const CpuState& cpu);
     void show_user_mappings(uint64_t user_cr3, uint64_t kernel_cr3);
+    std::string msr_caller(const CpuState& cpu) const;  // the function that called the MSR accessor
     void count_syscall(const std::string& name, bool enter);
     void count_exception(const std::string& mnemonic);
 
