@@ -1,5 +1,6 @@
 // Linux's symbols as text: a System.map or a /proc/kallsyms dump ("ffffffff81e00080 T
-// entry_SYSCALL_64", kallsyms' "[module]" lines skipped), for `--symbols FILE`. Pure.
+// entry_SYSCALL_64"; kallsyms' "[module]" lines, absolute symbols and x86-64's per-CPU offsets
+// skipped), for `--symbols FILE` (docs/linux-symbols.md). Pure.
 #pragma once
 #include <string>
 #include <vector>
