@@ -14,23 +14,14 @@ using namespace lstar::test::linux_guest;
 
 namespace {
 
-// The kernel's own symbols (scripts/linux-kallsyms, built with the tests), or "" without them.
-std::string real_symbols() {
-    const std::string path = build_dir() + "/tests/integration/linux.kallsyms";
-    std::ifstream in(path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return text.find(" T entry_SYSCALL_64\n") != std::string::npos ? path : "";
-}
-
 const Result& views_boot(const std::string& pti) {
     static std::map<std::string, Result> boots;
     auto it = boots.find(pti);
     if (it != boots.end()) return it->second;
-    const std::string syms = real_symbols();
     auto t = std::chrono::steady_clock::now();
     Result r = run_lstar({"run", debian_kernel(), "-m", "128", "--initrd", initramfs(), "--append",
                           std::string(kCmdline) + " pti=" + pti, "--trace", "path=getpid,exceptions=UD",
-                          "--show-user-mappings", "--symbols", syms.empty() ? symbols_file() : syms});
+                          "--show-user-mappings", "--symbols", symbols_file()});
     MESSAGE("Linux with pti=" << pti << ", path, exceptions and user mappings (" << kvm_kind()
                               << "): " << seconds_since(t) << " s");
     return boots.emplace(pti, std::move(r)).first->second;
@@ -84,10 +75,6 @@ TEST_CASE("Linux's getpid, instruction by instruction, with pti=on and pti=off: 
     // It starts with swapgs at LSTAR and ends with the return to user mode.
     CHECK(p_on.find("swapgs") != std::string::npos);
     CHECK((p_on.find("sysretq") != std::string::npos || p_on.find("iretq") != std::string::npos));
-    if (real_symbols().empty()) {
-        MESSAGE("no build/tests/integration/linux.kallsyms: the path's function names are not checked");
-        return;
-    }
     for (const char* fn : {"entry_SYSCALL_64", "do_syscall_64", "__x64_sys_getpid"}) {
         CHECK_MESSAGE(p_on.find(std::string(fn)) != std::string::npos, fn);
         CHECK_MESSAGE(p_off.find(std::string(fn)) != std::string::npos, fn);
@@ -104,7 +91,7 @@ TEST_CASE("a user program's #UD on Linux, seen from outside: the faulting ud2 an
                   "(0x[0-9a-f]+)( <([^>]+)>)? on stack (0x[0-9a-f]+)");
     std::smatch m;
     REQUIRE(std::regex_search(on.err, m, re));
-    if (!real_symbols().empty()) CHECK(m[3] == "asm_exc_invalid_op");
+    CHECK(m[3] == "asm_exc_invalid_op");
     // With PTI, the CPU enters the handler on the cpu_entry_area's entry stack (TSS.RSP0).
     CHECK(m[4].str().rfind("0xfffffe", 0) == 0);
 }

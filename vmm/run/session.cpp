@@ -2,6 +2,8 @@
 // (run/run_loop.cpp) run to its end, and every error a layer throws mapped to its exit status.
 #include "run/session.hpp"
 
+#include <sstream>
+
 #include <cstdio>
 #include <spdlog/spdlog.h>
 #include <system_error>
@@ -47,6 +49,14 @@ int run_or_throw(const RunOptions& opts) {
         throw BadImage(e.what(), "cannot boot " + image.name);
     }
     const bool foreign = is_foreign(boot_opts.protocol);
+    // A bzImage moves itself (KASLR) unless told not to: until the slide is known (the guest's
+    // WRMSR of LSTAR) link addresses would name the wrong functions, so nothing is named.
+    if (boot_opts.protocol == Protocol::Linux && !image.linked_symbols.empty()) {
+        std::istringstream words(boot_opts.cmdline);
+        bool nokaslr = false;
+        for (std::string w; words >> w;) nokaslr = nokaslr || w == "nokaslr";
+        if (!nokaslr) image.symbols = SymbolTable();
+    }
     if (!foreign && opts.program) boot_opts.program = &*opts.program;
     if (foreign && !opts.cmdline_given) boot_opts.cmdline = "";  // lstar's default init=hello is for its own kernel
     // Multiboot's command line starts with the kernel's path, as GRUB and QEMU pass it.
