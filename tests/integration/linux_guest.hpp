@@ -16,6 +16,7 @@
 namespace lstar::test::linux_guest {
 
 
+// tests/integration/meson.build boots the QEMU TCG reference with the same command line.
 inline const char* const kCmdline = "console=ttyS0 acpi=off quiet";
 
 // The newest /boot/vmlinuz-*, "" when there is none.
